@@ -1,0 +1,183 @@
+"""`pmpulse`: run the bot and look after it from the shell."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import sys
+from collections.abc import Sequence
+
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.config import ConfigError, load_settings
+from bot.domain.roster import Role
+from bot.runtime import Runtime, open_runtime, select_workspace
+from bot.services import roster
+from bot.services.errors import ServiceError
+from bot.services.workspaces import set_team_setting, team_settings_rows
+
+EXIT_CONFIG = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pmpulse", description=__doc__)
+    parser.add_argument("--team", help="Slack team ID of the workspace (when several are stored)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the bot (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)")
+    run.add_argument("--http", action="store_true", help="force HTTP mode")
+    run.add_argument("--workers", type=int, default=1, help="HTTP worker processes (default 1)")
+    run.add_argument("--threads", type=int, default=16, help="threads per HTTP worker (default 16)")
+
+    db = sub.add_parser("db", help="database maintenance").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="apply migrations")
+
+    team = sub.add_parser("team", help="the roster").add_subparsers(dest="team_command", required=True)
+    add = team.add_parser("add", help="add someone to the roster")
+    add.add_argument("user_id")
+    add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    add.add_argument("--manager", help="Slack user ID of their manager")
+    add.add_argument("--product", help="a product line they own")
+    team.add_parser("list", help="print the roster")
+
+    config = sub.add_parser("config", help="team settings").add_subparsers(
+        dest="config_command", required=True
+    )
+    config_set = config.add_parser("set", help="change a team setting")
+    config_set.add_argument("key")
+    config_set.add_argument("value")
+    config.add_parser("show", help="print the team settings")
+
+    jobs = sub.add_parser("jobs", help="scheduled jobs").add_subparsers(dest="jobs_command", required=True)
+    jobs.add_parser("list", help="list scheduled jobs")
+    jobs_run = jobs.add_parser("run", help="run a job now, as if it were --at")
+    jobs_run.add_argument("name")
+    jobs_run.add_argument("--at", help="ISO-8601 time (default: now); without an offset, UTC")
+
+    sub.add_parser("doctor", help="check tokens, scopes, database and clock")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        if args.command == "run":
+            from bot.runner import run
+
+            return run(settings, http=args.http, workers=args.workers, threads=args.threads)
+        if args.command == "doctor":
+            from bot.doctor import run_doctor
+
+            return run_doctor(settings)
+        runtime = open_runtime(settings)
+        return _dispatch(args, runtime)
+    except ConfigError as exc:
+        print(f"pmpulse: configuration error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except (SlackApiError, SlackClientError, OSError) as exc:
+        print(f"pmpulse: cannot reach Slack: {exc}", file=sys.stderr)
+        return 1
+
+
+def _dispatch(args: argparse.Namespace, runtime: Runtime) -> int:
+    if args.command == "db":
+        print("database is at the latest migration")
+        return 0
+    if args.command == "jobs":
+        return _jobs(args, runtime)
+    workspace = select_workspace(runtime, args.team)
+    deps = runtime.deps()
+    if args.command == "team" and args.team_command == "add":
+        from handlers.context import profile_lookup
+
+        with deps.uow(workspace.id) as uow:
+            try:
+                member, created = roster.add_member(
+                    uow,
+                    actor="cli",
+                    actor_role=Role.ADMIN,
+                    user_id=args.user_id,
+                    role=Role(args.role),
+                    product_line=args.product,
+                    manager_slack_id=args.manager,
+                    lookup=profile_lookup(deps.client),
+                )
+            except ServiceError as exc:
+                print(
+                    f"pmpulse: {exc.key.rsplit('.', 1)[-1].replace('_', ' ')}: {exc.params}",
+                    file=sys.stderr,
+                )
+                return 1
+        print(f"{'added' if created else 'updated'} {member.slack_user_id} ({member.name}) as {member.role}")
+        return 0
+    if args.command == "team":
+        with deps.uow(workspace.id) as uow:
+            members = roster.list_team(uow)
+        rows = [("SLACK ID", "NAME", "ROLE", "MANAGER", "PRODUCT LINES")]
+        rows += [
+            (
+                m.slack_user_id,
+                m.name,
+                m.role,
+                m.manager_slack_id or "-",
+                ", ".join(m.product_lines) or "-",
+            )
+            for m in members
+        ]
+        _print_table(rows)
+        return 0
+    if args.command == "config" and args.config_command == "set":
+        with deps.uow(workspace.id) as uow:
+            try:
+                set_team_setting(uow, actor="cli", key=args.key, text=args.value)
+            except ValueError as exc:
+                print(f"pmpulse: {args.key}: {exc}", file=sys.stderr)
+                return EXIT_CONFIG
+        print(f"{args.key} set")
+        return 0
+    with deps.uow(workspace.id) as uow:
+        _print_table([("SETTING", "VALUE"), *team_settings_rows(uow)])
+    return 0
+
+
+def _jobs(args: argparse.Namespace, runtime: Runtime) -> int:
+    from bot.scheduler import describe_jobs
+    from handlers.jobs import JOBS, run_job
+
+    if args.jobs_command == "list":
+        _print_table(
+            [
+                ("NAME", "SCHEDULE", "DESCRIPTION"),
+                *[(j["name"], j["schedule"], j["description"]) for j in describe_jobs()],
+            ]
+        )
+        return 0
+    if args.name not in JOBS:
+        print(f"pmpulse: unknown job {args.name!r}; one of: {', '.join(JOBS)}", file=sys.stderr)
+        return EXIT_CONFIG
+    now = dt.datetime.now(dt.UTC)
+    if args.at:
+        try:
+            now = dt.datetime.fromisoformat(args.at)
+        except ValueError:
+            print(f"pmpulse: --at: not an ISO-8601 time: {args.at!r}", file=sys.stderr)
+            return EXIT_CONFIG
+        now = now if now.tzinfo else now.replace(tzinfo=dt.UTC)
+    deps = runtime.deps()
+    deps.clock = lambda: now
+    print(json.dumps({"job": args.name, "at": now.isoformat(), "result": run_job(args.name, deps, now)}))
+    return 0
+
+
+def _print_table(rows: list[tuple[str, ...]]) -> None:
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,137 @@
+"""Settings read from the environment (DESIGN section 2).
+
+A missing or malformed setting stops start-up with one line naming the
+variable; `load_settings` turns pydantic's errors into that line.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+Locale = Literal["en", "zh-CN"]
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message is one line for the operator."""
+
+
+class Settings(BaseSettings):
+    """The environment variables of DESIGN section 2, validated."""
+
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=True, extra="ignore")
+
+    SLACK_BOT_TOKEN: str | None = None
+    SLACK_SIGNING_SECRET: str | None = None
+    SLACK_APP_TOKEN: str | None = None
+    SLACK_CLIENT_ID: str | None = None
+    SLACK_CLIENT_SECRET: str | None = None
+    SLACK_API_URL: str = "https://slack.com/api/"
+    DATABASE_URL: str = "sqlite:///pmpulse.db"
+    PMPULSE_ENCRYPTION_KEY: str | None = None
+    PMPULSE_ADMINS: Annotated[tuple[str, ...], NoDecode] = ()
+    PMPULSE_DEFAULT_TIMEZONE: str = "UTC"
+    PMPULSE_DEFAULT_LOCALE: Locale = "en"
+    PORT: int = Field(default=3000, ge=1, le=65535)
+
+    @field_validator("PMPULSE_ADMINS", mode="before")
+    @classmethod
+    def _split_admins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part for part in value.replace(",", " ").split() if part)
+        return value
+
+    @field_validator("PMPULSE_ADMINS")
+    @classmethod
+    def _admin_ids(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for user_id in value:
+            if user_id[:1] not in ("U", "W") or not user_id.isalnum():
+                raise ValueError(f"{user_id!r} is not a Slack user ID (U… or W…)")
+        return value
+
+    @field_validator("PMPULSE_DEFAULT_TIMEZONE")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown IANA timezone {value!r}") from exc
+        return value
+
+    @field_validator("SLACK_API_URL")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("DATABASE_URL")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            url = make_url(value)
+        except ArgumentError as exc:
+            raise ValueError("not a SQLAlchemy database URL") from exc
+        if url.get_backend_name() not in ("sqlite", "postgresql"):
+            raise ValueError("only sqlite and postgresql are supported")
+        return value
+
+    @field_validator("SLACK_BOT_TOKEN")
+    @classmethod
+    def _bot_token(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("xoxb-"):
+            raise ValueError("a bot token starts with xoxb-")
+        return value
+
+    @field_validator("SLACK_APP_TOKEN")
+    @classmethod
+    def _app_token(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("xapp-"):
+            raise ValueError("an app-level token starts with xapp-")
+        return value
+
+    @model_validator(mode="after")
+    def _oauth_pair(self) -> Settings:
+        if bool(self.SLACK_CLIENT_ID) != bool(self.SLACK_CLIENT_SECRET):
+            missing = "SLACK_CLIENT_SECRET" if self.SLACK_CLIENT_ID else "SLACK_CLIENT_ID"
+            raise ConfigError(f"{missing}: required when the other OAuth setting is set")
+        return self
+
+    @property
+    def oauth_enabled(self) -> bool:
+        return bool(self.SLACK_CLIENT_ID and self.SLACK_CLIENT_SECRET)
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.SLACK_APP_TOKEN is not None
+
+    def require_slack(self, *, http: bool) -> None:
+        """Check the settings a running bot needs; raise ConfigError naming the first gap."""
+        if not self.oauth_enabled and not self.SLACK_BOT_TOKEN:
+            raise ConfigError(
+                "SLACK_BOT_TOKEN: required (the bot token, xoxb-…), "
+                "unless SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set"
+            )
+        if http and not self.SLACK_SIGNING_SECRET:
+            raise ConfigError("SLACK_SIGNING_SECRET: required in HTTP mode")
+        if not http and not self.SLACK_APP_TOKEN:
+            raise ConfigError("SLACK_APP_TOKEN: required in Socket Mode (xapp-…)")
+
+
+def load_settings() -> Settings:
+    """Read the environment; raise ConfigError with one line naming the bad variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = ".".join(str(part) for part in first["loc"]) or "settings"
+        message = first["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"{name}: {message}") from None
+    except ConfigError:
+        raise

@@ -1,0 +1,28 @@
+"""What listeners and jobs share: settings, the database, the Slack client, a clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from slack_sdk import WebClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import Settings
+from storage.uow import UnitOfWork
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass
+class AppDeps:
+    settings: Settings
+    session_factory: sessionmaker[Session]
+    client: WebClient
+    clock: Callable[[], dt.datetime] = field(default=utc_now)
+
+    def uow(self, workspace_id: int | None = None) -> UnitOfWork:
+        return UnitOfWork(self.session_factory, workspace_id)

@@ -1,0 +1,90 @@
+"""`pmpulse doctor`: check configuration, database, migrations, Slack token, scopes and clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from email.utils import parsedate_to_datetime
+
+from sqlalchemy import text
+
+from bot.app import BOT_SCOPES
+from bot.config import Settings
+from bot.slack_client import build_web_client
+from storage.db import make_engine, pending_migrations
+
+CLOCK_SKEW_MAX = dt.timedelta(seconds=60)  # Slack rejects signatures older than 5 minutes
+
+
+def run_doctor(settings: Settings, *, out: Callable[[str], None] = print) -> int:
+    failures = 0
+
+    def report(ok: bool, name: str, detail: str) -> None:
+        nonlocal failures
+        failures += 0 if ok else 1
+        out(f"{'ok  ' if ok else 'FAIL'} {name}: {detail}")
+
+    report(True, "configuration", "environment read")
+    engine = make_engine(settings.DATABASE_URL)
+    safe_url = engine.url.render_as_string(hide_password=True)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        report(True, "database", f"{safe_url} reachable")
+        pending = pending_migrations(engine)
+        report(
+            not pending,
+            "migrations",
+            "up to date" if not pending else f"{len(pending)} pending: run `pmpulse db upgrade`",
+        )
+    except Exception as exc:  # report any database failure as a failed check
+        report(False, "database", f"{safe_url}: {type(exc).__name__}: {str(exc).splitlines()[0]}")
+
+    if not settings.SLACK_BOT_TOKEN:
+        report(
+            settings.oauth_enabled,
+            "slack token",
+            "OAuth mode: tokens come from installations"
+            if settings.oauth_enabled
+            else "SLACK_BOT_TOKEN is not set",
+        )
+    else:
+        client = build_web_client(settings, timeout=5)
+        try:
+            auth = client.auth_test()
+        except Exception as exc:  # unreachable or refused: either way the check fails
+            report(False, "slack token", f"auth.test failed: {exc}")
+        else:
+            report(
+                True,
+                "slack token",
+                f"valid for workspace {auth.get('team')} ({auth.get('team_id')}), "
+                f"bot user {auth.get('user_id')}",
+            )
+            granted = {s.strip() for s in (auth.headers.get("x-oauth-scopes") or "").split(",") if s.strip()}
+            missing = sorted(set(BOT_SCOPES) - granted)
+            report(
+                not missing,
+                "scopes",
+                "all granted: " + ", ".join(BOT_SCOPES) if not missing else "missing: " + ", ".join(missing),
+            )
+            server_date = auth.headers.get("date") or auth.headers.get("Date")
+            if server_date:
+                skew = abs(dt.datetime.now(dt.UTC) - parsedate_to_datetime(server_date))
+                report(
+                    skew <= CLOCK_SKEW_MAX,
+                    "clock",
+                    f"{skew.total_seconds():.1f} s from Slack's clock",
+                )
+            else:
+                report(False, "clock", "Slack sent no Date header to compare with")
+    if settings.SLACK_SIGNING_SECRET or settings.socket_mode:
+        report(
+            True,
+            "request verification",
+            "Socket Mode" if settings.socket_mode else "signing secret set (HTTP mode)",
+        )
+    else:
+        report(False, "request verification", "set SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN")
+    out("all checks passed" if failures == 0 else f"{failures} check(s) failed")
+    return 0 if failures == 0 else 1

@@ -1,0 +1,1 @@
+"""Domain rules: pure functions and dataclasses over plain values and a clock."""

@@ -1,0 +1,22 @@
+"""All catalogs merged; each module holds one area's messages in both languages side by side."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from bot.i18n.catalog import common, goals, help, home, team
+
+Catalog = dict[str, dict[str, str]]
+
+
+def _merge(*modules: ModuleType) -> Catalog:
+    merged: Catalog = {}
+    for module in modules:
+        for key, entry in module.MESSAGES.items():
+            if key in merged:
+                raise RuntimeError(f"message key {key!r} defined twice ({module.__name__})")
+            merged[key] = entry
+    return merged
+
+
+MESSAGES: Catalog = _merge(common, help, team, goals, home)

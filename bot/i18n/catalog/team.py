@@ -1,0 +1,73 @@
+"""The roster: `/pm team`, `/pm team add`, `/pm team remove`."""
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "team.title": {"en": "Team roster", "zh-CN": "团队名单"},
+    "team.summary": {
+        "en": "{count} active members",
+        "zh-CN": "共 {count} 名在岗成员",
+    },
+    "team.group.admin": {"en": "Admins", "zh-CN": "管理员"},
+    "team.group.manager": {"en": "Managers", "zh-CN": "主管"},
+    "team.group.pm": {"en": "Product managers", "zh-CN": "产品经理"},
+    "team.member_line": {"en": "{user} · {products}", "zh-CN": "{user} · {products}"},
+    "team.reports_to": {"en": "reports to {manager}", "zh-CN": "汇报给 {manager}"},
+    "team.no_products": {"en": "no product line yet", "zh-CN": "暂无负责的产品线"},
+    "team.empty": {
+        "en": "Nobody is on the roster yet. Add people with `/pm team add @user pm [PRODUCT]`.",
+        "zh-CN": "团队名单还是空的。使用 `/pm team add @成员 pm [产品线]` 添加成员。",
+    },
+    "team.more": {
+        "en": "…and {count} more. `pmpulse team list` prints the whole roster.",
+        "zh-CN": "……另有 {count} 人。使用 `pmpulse team list` 查看完整名单。",
+    },
+    "team.added": {
+        "en": ":white_check_mark: {user} is on the roster as {role}{product}.",
+        "zh-CN": ":white_check_mark: 已将 {user} 以{role}身份加入团队名单{product}。",
+    },
+    "team.updated": {
+        "en": ":white_check_mark: {user} is now {role}{product}.",
+        "zh-CN": ":white_check_mark: {user} 的身份已更新为{role}{product}。",
+    },
+    "team.product_suffix": {"en": " for {product}", "zh-CN": "，负责 {product}"},
+    "team.removed": {
+        "en": ":wave: {user} is off the roster. Their history is kept.",
+        "zh-CN": ":wave: 已将 {user} 移出团队名单，其历史记录仍会保留。",
+    },
+    "team.usage_add": {
+        "en": "`/pm team add @user pm|manager [PRODUCT]`",
+        "zh-CN": "`/pm team add @成员 pm|manager [产品线]`",
+    },
+    "team.usage_remove": {"en": "`/pm team remove @user`", "zh-CN": "`/pm team remove @成员`"},
+    "team.error.not_allowed": {
+        "en": ":lock: Only managers and admins can change the roster.",
+        "zh-CN": ":lock: 只有主管和管理员可以修改团队名单。",
+    },
+    "team.error.only_admin_makes_admin": {
+        "en": ":lock: Only an admin can make someone an admin.",
+        "zh-CN": ":lock: 只有管理员可以任命新的管理员。",
+    },
+    "team.error.only_admin_removes_admin": {
+        "en": ":lock: Only an admin can remove an admin.",
+        "zh-CN": ":lock: 只有管理员可以移除管理员。",
+    },
+    "team.error.user_not_found": {
+        "en": "I can't find {user} in this Slack workspace.",
+        "zh-CN": "在当前 Slack 工作区中找不到 {user}。",
+    },
+    "team.error.is_bot": {
+        "en": "{user} is a bot; only people can be on the roster.",
+        "zh-CN": "{user} 是机器人，只有真人可以加入团队名单。",
+    },
+    "team.error.manager_not_on_roster": {
+        "en": "{user} must be on the roster as a manager or admin to have reports.",
+        "zh-CN": "{user} 需要以主管或管理员身份在团队名单中，才能设置下属。",
+    },
+    "team.error.not_on_roster": {
+        "en": "{user} is not on the roster.",
+        "zh-CN": "{user} 不在团队名单中。",
+    },
+    "team.error.cannot_remove_self": {
+        "en": "You can't take yourself off the roster; ask another manager or admin.",
+        "zh-CN": "不能将自己移出团队名单，请联系其他主管或管理员。",
+    },
+}

@@ -1,0 +1,33 @@
+"""Block Kit IDs shared by the builders in `bot.ui` and the listeners in `handlers`.
+
+One place, so a renamed ID cannot drift between what is sent and what is listened for.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+COMMAND = "/pm"
+
+
+class CallbackId(StrEnum):
+    GOAL_ADD = "goal_add"
+    FEEDBACK_SHORTCUT = "log_customer_feedback"
+
+
+class ActionId(StrEnum):
+    HOME_ADD_GOAL = "home_add_goal"
+    HOME_HELP = "home_help"
+    VALUE = "value"
+
+
+class GoalBlock(StrEnum):
+    OWNER = "goal_owner"
+    TITLE = "goal_title"
+    PRODUCT_LINE = "goal_product_line"
+    METRIC = "goal_metric"
+    UNIT = "goal_unit"
+    BASELINE = "goal_baseline"
+    TARGET = "goal_target"
+    DUE_DATE = "goal_due_date"
+    DIRECTION = "goal_direction"

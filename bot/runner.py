@@ -1,0 +1,61 @@
+"""`pmpulse run`: Socket Mode or HTTP mode, with the scheduler, after migrations."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from bot.config import Settings
+from bot.runtime import open_runtime
+from bot.scheduler import start_scheduler
+
+log = logging.getLogger(__name__)
+
+
+def run(settings: Settings, *, http: bool, workers: int = 1, threads: int = 16) -> int:
+    http = http or not settings.socket_mode
+    settings.require_slack(http=http)
+    runtime = open_runtime(settings)  # migrations are applied at start
+    from bot.app import create_app
+
+    if not http:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        app, deps = create_app(settings, session_factory=runtime.session_factory)
+        start_scheduler(deps, runtime.engine)
+        log.info("pmpulse running in Socket Mode")
+        SocketModeHandler(app, settings.SLACK_APP_TOKEN).start()
+        return 0
+
+    from bot.server import serve
+    from bot.web import WsgiApp, build_wsgi_app
+
+    # Fail fast in the parent: a bad token or an unreachable Slack is reported once, before forking.
+    create_app(settings, session_factory=runtime.session_factory)
+
+    def when_ready(_server: Any) -> None:
+        deps = runtime.deps()
+        start_scheduler(deps, runtime.engine)
+
+    def post_fork(_server: Any, _worker: Any) -> None:
+        runtime.engine.dispose(close=False)  # never share the parent's connections
+
+    def app_factory() -> WsgiApp:
+        worker = open_runtime(settings, migrate=False)
+        app, _ = create_app(settings, session_factory=worker.session_factory)
+        return build_wsgi_app(app, worker.session_factory)
+
+    log.info(
+        "pmpulse serving HTTP on port %s (POST /slack/events, GET /healthz, GET /metrics)",
+        settings.PORT,
+    )
+    serve(
+        app_factory,
+        port=settings.PORT,
+        workers=workers,
+        threads=threads,
+        on_starting=None,
+        post_fork=post_fork,
+        when_ready=when_ready,
+    )
+    return 0

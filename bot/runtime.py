@@ -1,0 +1,54 @@
+"""Start-up shared by the CLI commands: settings, database, workspace."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import ConfigError, Settings
+from bot.deps import AppDeps
+from bot.services.workspaces import WorkspaceRef, find_workspace
+from bot.slack_client import build_web_client
+from storage.db import make_engine, make_session_factory, upgrade
+from storage.uow import UnitOfWork
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+
+    def deps(self) -> AppDeps:
+        return AppDeps(self.settings, self.session_factory, build_web_client(self.settings))
+
+
+def open_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
+    engine = make_engine(settings.DATABASE_URL)
+    if migrate:
+        upgrade(engine)
+    return Runtime(settings, engine, make_session_factory(engine))
+
+
+def select_workspace(runtime: Runtime, team: str | None) -> WorkspaceRef:
+    """`--team` when given; else the bot token's workspace (auth.test); else the only one stored."""
+    if team:
+        found = find_workspace(runtime.session_factory, team)
+        if found is None:
+            raise ConfigError(f"--team: no workspace {team!r} in the database")
+        return found
+    if runtime.settings.SLACK_BOT_TOKEN and not runtime.settings.oauth_enabled:
+        from bot.app import register_single_workspace
+
+        return register_single_workspace(runtime.deps())
+    with UnitOfWork(runtime.session_factory) as uow:
+        teams = [w.slack_team_id for w in uow.workspaces.list()]
+    if len(teams) == 1:
+        found = find_workspace(runtime.session_factory, teams[0])
+        assert found is not None
+        return found
+    if not teams:
+        raise ConfigError("SLACK_BOT_TOKEN: required to find the workspace (none stored yet)")
+    raise ConfigError(f"--team: several workspaces stored ({', '.join(teams)}); name one")

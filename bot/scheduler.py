@@ -1,0 +1,92 @@
+"""APScheduler with its job store in pmpulse's database; one scheduler per database."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy import Connection, Engine, text
+
+from bot.deps import AppDeps
+from handlers.jobs import JOBS, run_job
+
+log = logging.getLogger(__name__)
+
+# Arbitrary but fixed: the PostgreSQL advisory lock that elects the scheduler replica.
+SCHEDULER_LOCK_KEY = 0x706D7075  # "pmpu"
+
+_deps: AppDeps | None = None
+
+
+def _run(name: str) -> None:
+    """The job store keeps a reference to this function by name; the dependencies are per process."""
+    assert _deps is not None, "scheduler started without dependencies"
+    log.info("job %s: %s", name, run_job(name, _deps, _deps.clock()))
+
+
+class SchedulerLease:
+    """Holds the advisory lock for as long as this process runs the scheduler."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._connection: Connection | None = None
+
+    def acquire(self) -> bool:
+        if self.engine.dialect.name != "postgresql":
+            return True  # SQLite: one process owns the file's scheduler
+        connection = self.engine.connect()
+        got = bool(
+            connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": SCHEDULER_LOCK_KEY}).scalar()
+        )
+        connection.commit()
+        if got:
+            self._connection = connection
+        else:
+            connection.close()
+        return got
+
+    def release(self) -> None:
+        if self._connection is not None:
+            self._connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": SCHEDULER_LOCK_KEY})
+            self._connection.close()
+            self._connection = None
+
+
+def start_scheduler(deps: AppDeps, engine: Engine) -> tuple[BackgroundScheduler, SchedulerLease] | None:
+    """Start the scheduler if this process wins the lease; None when another replica holds it."""
+    global _deps
+    lease = SchedulerLease(engine)
+    if not lease.acquire():
+        log.info("another process holds the scheduler; this one only serves requests")
+        return None
+    _deps = deps
+    scheduler = BackgroundScheduler(
+        jobstores={"default": SQLAlchemyJobStore(engine=engine)},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
+        timezone="UTC",
+    )
+    for job in JOBS.values():
+        scheduler.add_job(
+            _run,
+            CronTrigger(timezone="UTC", **job.cron),
+            args=[job.name],
+            id=job.name,
+            name=job.description,
+            replace_existing=True,
+        )
+    scheduler.start()
+    return scheduler, lease
+
+
+def describe_jobs() -> list[dict[str, Any]]:
+    return [
+        {
+            "name": job.name,
+            "description": job.description,
+            "schedule": " ".join(f"{k}={v}" for k, v in job.cron.items()) + " UTC",
+        }
+        for job in JOBS.values()
+    ]

@@ -1,0 +1,129 @@
+"""Goals: adding one through the modal and listing them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from bot.domain.goals import FieldError, GoalDraft, ValidGoal, expected_value, validate_goal
+from bot.domain.roster import Role, can_manage
+from bot.services.errors import NotFound, PermissionDenied
+from storage.models import Goal, Member
+from storage.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class GoalView:
+    id: int
+    owner_slack_id: str
+    owner_name: str
+    title: str
+    product_line: str | None
+    metric: str
+    unit: str
+    baseline: float
+    target: float
+    due_date: dt.date
+    direction: str
+    expected_now: float
+
+
+def to_view(goal: Goal, *, today: dt.date) -> GoalView:
+    return GoalView(
+        id=goal.id,
+        owner_slack_id=goal.owner.slack_user_id,
+        owner_name=goal.owner.name,
+        title=goal.title,
+        product_line=goal.product_line.name if goal.product_line else None,
+        metric=goal.metric,
+        unit=goal.unit,
+        baseline=goal.baseline,
+        target=goal.target,
+        due_date=goal.due_date,
+        direction=goal.direction,
+        expected_now=expected_value(
+            baseline=goal.baseline,
+            target=goal.target,
+            start=goal.start_date,
+            due=goal.due_date,
+            on=today,
+        ),
+    )
+
+
+def assignable_owners(uow: UnitOfWork, actor: Member) -> list[Member]:
+    """Whom `actor` may set goals for: themself, and for managers their reports (admins: anyone)."""
+    if actor.role == Role.ADMIN:
+        return list(uow.members.list())
+    if actor.role == Role.MANAGER:
+        return [actor, *uow.members.reports_of(actor.id)]
+    return [actor]
+
+
+def add_goal(
+    uow: UnitOfWork, *, actor: Member, owner_slack_id: str | None, draft: GoalDraft, today: dt.date
+) -> GoalView | list[FieldError]:
+    """Validate and store a goal; field errors come back instead of raising."""
+    result = validate_goal(draft, today=today)
+    owner = actor
+    if owner_slack_id and owner_slack_id != actor.slack_user_id:
+        candidate = uow.members.get_by_slack_id(owner_slack_id)
+        if candidate is None or not candidate.active:
+            return [FieldError("owner", "team.error.not_on_roster", (("user", owner_slack_id),))]
+        if candidate not in assignable_owners(uow, actor):
+            return [FieldError("owner", "goal.error.not_your_report")]
+        owner = candidate
+    if isinstance(result, list):
+        return result
+    goal = _store(uow, actor=actor, owner=owner, goal=result, today=today)
+    return goal
+
+
+def _store(uow: UnitOfWork, *, actor: Member, owner: Member, goal: ValidGoal, today: dt.date) -> GoalView:
+    line = uow.product_lines.get_or_create(goal.product_line) if goal.product_line else None
+    row = uow.goals.add(
+        Goal(
+            owner=owner,
+            owner_id=owner.id,
+            product_line=line,
+            title=goal.title,
+            metric=goal.metric,
+            unit=goal.unit,
+            baseline=goal.baseline,
+            target=goal.target,
+            start_date=today,
+            due_date=goal.due_date,
+            direction=goal.direction.value,
+            created_by=actor.slack_user_id,
+        )
+    )
+    uow.audit.record(
+        actor=actor.slack_user_id,
+        action="create",
+        entity="goal",
+        entity_id=row.id,
+        detail={"owner": owner.slack_user_id, "title": goal.title},
+    )
+    view = to_view(row, today=today)
+    uow.commit()
+    return view
+
+
+def list_goals(
+    uow: UnitOfWork, *, actor: Member, subject_slack_id: str | None, today: dt.date
+) -> tuple[Member, list[GoalView]]:
+    """Open goals of `subject` (default: the actor). PMs may look at their own goals only."""
+    subject = actor
+    if subject_slack_id and subject_slack_id != actor.slack_user_id:
+        found = uow.members.get_by_slack_id(subject_slack_id)
+        if found is None or not found.active:
+            raise NotFound("team.error.not_on_roster", user=subject_slack_id)
+        if not can_manage(actor.role):
+            raise PermissionDenied("goal.error.only_own")
+        subject = found
+    goals = uow.goals.for_owners([subject.id])
+    return subject, [to_view(goal, today=today) for goal in goals]
+
+
+def team_goals(uow: UnitOfWork, members: list[Member], *, today: dt.date) -> list[GoalView]:
+    return [to_view(goal, today=today) for goal in uow.goals.for_owners([m.id for m in members])]

@@ -1,0 +1,39 @@
+"""The App Home dashboard: what one person sees on pmpulse's Home tab."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from bot.domain.roster import Role
+from bot.services import goals as goal_service
+from bot.services.goals import GoalView
+from bot.services.roster import MemberView, to_view
+from storage.models import Member
+from storage.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    me: MemberView
+    my_goals: list[GoalView]
+    team: list[MemberView]
+    team_goal_counts: dict[str, int]
+
+
+def dashboard(uow: UnitOfWork, *, member: Member, today: dt.date) -> Dashboard:
+    my_goals = [goal_service.to_view(g, today=today) for g in uow.goals.for_owners([member.id])]
+    team: list[Member] = []
+    if member.role == Role.ADMIN:
+        team = [m for m in uow.members.list() if m.id != member.id]
+    elif member.role == Role.MANAGER:
+        team = list(uow.members.reports_of(member.id))
+    counts: dict[str, int] = {m.slack_user_id: 0 for m in team}
+    for goal in uow.goals.for_owners([m.id for m in team]) if team else []:
+        counts[goal.owner.slack_user_id] += 1
+    return Dashboard(
+        me=to_view(member),
+        my_goals=my_goals,
+        team=[to_view(m) for m in team],
+        team_goal_counts=counts,
+    )

@@ -1,0 +1,160 @@
+"""Workspaces and their team settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.models import TeamSettings, Workspace
+from storage.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class WorkspaceRef:
+    """What a listener needs to know of the workspace a request came from."""
+
+    id: int
+    slack_team_id: str
+    timezone: str
+    locale: str
+
+
+def ensure_workspace(
+    session_factory: sessionmaker[Session],
+    *,
+    slack_team_id: str,
+    name: str,
+    bot_user_id: str | None,
+    default_timezone: str,
+    default_locale: str,
+) -> WorkspaceRef:
+    """Find or create the workspace row and its settings (idempotent; run at start-up)."""
+    with UnitOfWork(session_factory) as uow:
+        workspace = uow.workspaces.get_by_team_id(slack_team_id)
+        if workspace is None:
+            workspace = uow.workspaces.add(
+                Workspace(slack_team_id=slack_team_id, name=name, bot_user_id=bot_user_id)
+            )
+        else:
+            workspace.name = name or workspace.name
+            workspace.bot_user_id = bot_user_id or workspace.bot_user_id
+        uow.scope(workspace.id)
+        settings = uow.team_settings.get()
+        if settings is None:
+            settings = uow.team_settings.add(
+                TeamSettings(timezone=default_timezone, locale=default_locale, thresholds={})
+            )
+        ref = WorkspaceRef(workspace.id, slack_team_id, settings.timezone, settings.locale)
+        uow.commit()
+    return ref
+
+
+def find_workspace(session_factory: sessionmaker[Session], slack_team_id: str) -> WorkspaceRef | None:
+    """The workspace for a Slack team ID, or None for a team pmpulse does not serve."""
+    with UnitOfWork(session_factory) as uow:
+        workspace = uow.workspaces.get_by_team_id(slack_team_id)
+        if workspace is None or not workspace.active:
+            return None
+        uow.scope(workspace.id)
+        settings = uow.team_settings.get()
+        if settings is None:
+            return None
+        return WorkspaceRef(workspace.id, slack_team_id, settings.timezone, settings.locale)
+
+
+# Team settings that `pmpulse config set` and the settings modal may change.
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+EDITABLE = {
+    "timezone": "timezone",
+    "locale": "locale",
+    "digest_channel": "channel",
+    "risk_channel": "channel",
+    "meeting_channel": "channel",
+    "prompt_day": "day",
+    "prompt_time": "time",
+    "reminder_day": "day",
+    "reminder_time": "time",
+    "digest_day": "day",
+    "digest_time": "time",
+    "meeting_day": "day",
+    "meeting_time": "time",
+    "one_on_one_cadence_days": "days",
+}
+
+
+def parse_setting(key: str, text: str) -> object:
+    """Parse a team setting from text; ValueError with a one-line reason when it does not fit."""
+    kind = EDITABLE.get(key)
+    if kind is None:
+        raise ValueError(f"unknown setting {key!r}; one of: {', '.join(EDITABLE)}")
+    text = text.strip()
+    if kind == "timezone":
+        try:
+            ZoneInfo(text)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown IANA timezone {text!r}") from None
+        return text
+    if kind == "locale":
+        if text not in ("en", "zh-CN"):
+            raise ValueError("locale must be en or zh-CN")
+        return text
+    if kind == "channel":
+        if text in ("", "-", "none"):
+            return None
+        channel = text.lstrip("#")
+        if channel[:1] not in ("C", "G") or not channel.isalnum():
+            raise ValueError("a channel ID looks like C0123ABCD")
+        return channel
+    if kind == "day":
+        day = text[:3].lower()
+        if day not in DAYS:
+            raise ValueError("a day is one of mon tue wed thu fri sat sun")
+        return DAYS.index(day)
+    if kind == "time":
+        try:
+            return dt.time.fromisoformat(text)
+        except ValueError:
+            raise ValueError("a time looks like 16:00") from None
+    try:
+        days = int(text)
+    except ValueError:
+        raise ValueError("a whole number of days") from None
+    if not 1 <= days <= 365:
+        raise ValueError("between 1 and 365 days")
+    return days
+
+
+def format_setting(key: str, value: object) -> str:
+    if EDITABLE.get(key) == "day" and isinstance(value, int):
+        return DAYS[value]
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    return "-" if value is None else str(value)
+
+
+def set_team_setting(uow: UnitOfWork, *, actor: str, key: str, text: str) -> object:
+    value = parse_setting(key, text)
+    settings = uow.team_settings.get()
+    if settings is None:
+        raise ValueError("workspace has no settings yet; run pmpulse once against Slack")
+    old = getattr(settings, key)
+    setattr(settings, key, value)
+    uow.audit.record(
+        actor=actor,
+        action="update",
+        entity="team_settings",
+        entity_id=settings.workspace_id,
+        detail={"key": key, "old": format_setting(key, old), "new": format_setting(key, value)},
+    )
+    uow.commit()
+    return value
+
+
+def team_settings_rows(uow: UnitOfWork) -> list[tuple[str, str]]:
+    settings = uow.team_settings.get()
+    if settings is None:
+        return []
+    return [(key, format_setting(key, getattr(settings, key))) for key in EDITABLE]

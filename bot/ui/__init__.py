@@ -1,0 +1,1 @@
+"""Block Kit builders: pure functions from plain data to Slack payload dicts."""

@@ -1,0 +1,50 @@
+"""`/pm help`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.models.blocks import ContextBlock, HeaderBlock, MarkdownTextObject, SectionBlock
+
+from bot.i18n import t
+from bot.ui.mrkdwn import escape
+
+# (usage, catalog key, managers only), in the order users meet them.
+HELP_LINES: tuple[tuple[str, str, bool], ...] = (
+    ("/pm help", "help.cmd.help", False),
+    ("/pm status", "help.cmd.status", False),
+    ("/pm status team [2026-W48]", "help.cmd.status_team", True),
+    ("/pm agenda", "help.cmd.agenda", False),
+    ("/pm agenda add TEXT", "help.cmd.agenda_add", False),
+    ("/pm agenda post", "help.cmd.agenda_post", True),
+    ("/pm action add @user YYYY-MM-DD TEXT", "help.cmd.action_add", False),
+    ("/pm actions [@user]", "help.cmd.actions", False),
+    ("/pm 1on1 @user", "help.cmd.one_on_one", False),
+    ("/pm feedback", "help.cmd.feedback", False),
+    ("/pm risk | /pm risk add | /pm risk close ID", "help.cmd.risk", False),
+    ("/pm goal add", "help.cmd.goal_add", False),
+    ("/pm goals [@user]", "help.cmd.goals", False),
+    ("/pm team", "help.cmd.team", False),
+    ("/pm team add @user pm|manager [PRODUCT]", "help.cmd.team_add", True),
+    ("/pm team remove @user", "help.cmd.team_remove", True),
+    ("/pm settings", "help.cmd.settings", True),
+    ("/pm digest now", "help.cmd.digest_now", True),
+    ("/pm review @user [2026-Q4]", "help.cmd.review", True),
+    ("/pm export KIND", "help.cmd.export", True),
+)
+
+
+def build_help(locale: str, *, unknown: str | None = None) -> dict[str, Any]:
+    """The help message; `unknown` is a subcommand we did not recognise."""
+    lines = [
+        f"`{usage}`{' :lock:' if managers_only else ''}  {t(locale, key)}"
+        for usage, key, managers_only in HELP_LINES
+    ]
+    intro = t(locale, "help.unknown", sub=escape(unknown[:50])) if unknown else t(locale, "help.intro")
+    blocks = [
+        HeaderBlock(text=t(locale, "help.title")),
+        SectionBlock(text=MarkdownTextObject(text=intro)),
+        SectionBlock(text=MarkdownTextObject(text="\n".join(lines))),
+        ContextBlock(elements=[MarkdownTextObject(text=t(locale, "help.managers_note"))]),
+    ]
+    return {"text": intro, "blocks": [block.to_dict() for block in blocks]}

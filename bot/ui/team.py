@@ -1,0 +1,77 @@
+"""Roster messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from bot.i18n import t
+from bot.services.roster import MemberView
+from bot.ui.mrkdwn import chunk_lines, escape, mention
+
+MESSAGE_BLOCKS_MAX = 50
+GROUP_ORDER = ("admin", "manager", "pm")
+
+
+def products_text(locale: str, member: MemberView) -> str:
+    if not member.product_lines:
+        return t(locale, "team.no_products")
+    return escape(t(locale, "common.list_separator").join(member.product_lines))
+
+
+def build_team(locale: str, members: list[MemberView]) -> dict[str, Any]:
+    """The roster grouped by role, within Slack's block limits."""
+    summary = t(locale, "team.summary", count=len(members))
+    if not members:
+        return {
+            "text": t(locale, "team.empty"),
+            "blocks": [SectionBlock(text=MarkdownTextObject(text=t(locale, "team.empty"))).to_dict()],
+        }
+    blocks: list[Block] = [
+        HeaderBlock(text=t(locale, "team.title")),
+        ContextBlock(elements=[MarkdownTextObject(text=summary)]),
+    ]
+    shown = 0
+    for role in GROUP_ORDER:
+        group = [m for m in members if m.role == role]
+        if not group:
+            continue
+        lines = []
+        for member in group:
+            line = t(
+                locale,
+                "team.member_line",
+                user=mention(member.slack_user_id),
+                products=products_text(locale, member),
+            )
+            if member.manager_slack_id:
+                line += " · " + t(locale, "team.reports_to", manager=mention(member.manager_slack_id))
+            lines.append(line)
+        chunks = chunk_lines(lines)
+        room = MESSAGE_BLOCKS_MAX - len(blocks) - 2
+        if room <= 1:
+            break
+        blocks.append(
+            SectionBlock(text=MarkdownTextObject(text=f"*{t(locale, f'team.group.{role}')}* ({len(group)})"))
+        )
+        for chunk in chunks[: room - 1]:
+            blocks.append(SectionBlock(text=MarkdownTextObject(text=chunk)))
+            shown += chunk.count("\n") + 1
+    if shown < len(members):
+        blocks.append(
+            ContextBlock(
+                elements=[MarkdownTextObject(text=t(locale, "team.more", count=len(members) - shown))]
+            )
+        )
+    return {"text": summary, "blocks": [block.to_dict() for block in blocks]}
+
+
+def role_name(locale: str, role: str) -> str:
+    return t(locale, f"role.{role}")

@@ -1,0 +1,42 @@
+"""Button and select listeners."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.models.views import View
+
+from bot.i18n import t
+from bot.ids import ActionId
+from bot.ui.help import build_help
+from handlers.context import deps_of, find_actor, locale_for, workspace_of
+from handlers.goals import open_goal_modal
+
+
+def register(app: App) -> None:
+    app.action(ActionId.HOME_ADD_GOAL)(home_add_goal)
+    app.action(ActionId.HOME_HELP)(home_help)
+
+
+def home_add_goal(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    ack()
+    deps, workspace = deps_of(context), workspace_of(context)
+    actor = find_actor(deps, workspace, body["user"]["id"], client)
+    if actor is None:
+        return
+    open_goal_modal(deps, workspace, actor, client, body["trigger_id"], locale_for(actor, workspace))
+
+
+def home_help(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    ack()
+    deps, workspace = deps_of(context), workspace_of(context)
+    locale = locale_for(find_actor(deps, workspace, body["user"]["id"], client), workspace)
+    view = View(
+        type="modal",
+        title=t(locale, "help.title")[:24],
+        blocks=build_help(locale)["blocks"],
+        close=t(locale, "goal.modal.close"),
+    )
+    client.views_open(trigger_id=body["trigger_id"], view=view.to_dict())

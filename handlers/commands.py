@@ -1,0 +1,82 @@
+"""`/pm`: acknowledge at once, then route the subcommand."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_bolt.context.respond import Respond
+from slack_sdk import WebClient
+
+from bot.i18n import t
+from bot.ids import COMMAND
+from bot.services.errors import ServiceError
+from bot.ui.help import build_help
+from bot.ui.mrkdwn import mention
+from handlers import goals, team
+from handlers.command_call import CommandCall
+from handlers.context import deps_of, find_actor, locale_for, workspace_of
+
+Subcommand = Callable[[CommandCall], None]
+
+# Named in DESIGN section 4, arriving with later features: answered honestly until then.
+NOT_YET_AVAILABLE = frozenset(
+    {
+        "status",
+        "agenda",
+        "action",
+        "actions",
+        "1on1",
+        "feedback",
+        "risk",
+        "settings",
+        "digest",
+        "review",
+        "export",
+        "leave",
+    }
+)
+
+
+def register(app: App) -> None:
+    app.command(COMMAND)(pm_command)
+
+
+SUBCOMMANDS: dict[str, Subcommand] = {
+    "team": team.handle_team,
+    "goal": goals.handle_goal,
+    "goals": goals.handle_goals,
+}
+
+
+def pm_command(
+    ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
+) -> None:
+    ack()
+    deps, workspace = deps_of(context), workspace_of(context)
+    args = (command.get("text") or "").split()
+    name = args[0].lower() if args else "help"
+    user_id = command["user_id"]
+
+    if name == "help" or (name not in SUBCOMMANDS and name not in NOT_YET_AVAILABLE):
+        actor = find_actor(deps, workspace, user_id, client)
+        locale = locale_for(actor, workspace)
+        unknown = None if name == "help" else args[0]
+        respond(response_type="ephemeral", **build_help(locale, unknown=unknown))
+        return
+
+    actor = find_actor(deps, workspace, user_id, client)
+    if actor is None:
+        respond(response_type="ephemeral", text=t(workspace.locale, "common.not_on_roster"))
+        return
+    locale = locale_for(actor, workspace)
+    if name in NOT_YET_AVAILABLE:
+        respond(response_type="ephemeral", text=t(locale, "common.not_available_yet", command=name))
+        return
+    call = CommandCall(deps, workspace, actor, locale, args[1:], command, respond, client)
+    try:
+        SUBCOMMANDS[name](call)
+    except ServiceError as exc:
+        params = {k: mention(str(v)) if k == "user" else v for k, v in exc.params.items()}
+        call.say_key(exc.key, **params)

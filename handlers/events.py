@@ -1,0 +1,21 @@
+"""Events API listeners."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
+
+from handlers.context import deps_of, workspace_of
+from handlers.home import publish_home
+
+
+def register(app: App) -> None:
+    app.event("app_home_opened")(app_home_opened)
+
+
+def app_home_opened(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    if event.get("tab", "home") != "home":
+        return
+    publish_home(deps_of(context), workspace_of(context), client, event["user"])

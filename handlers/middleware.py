@@ -1,0 +1,60 @@
+"""Global middleware: dependencies into the context, the workspace, once-only events."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App, BoltContext, BoltResponse
+
+from bot.deps import AppDeps
+from bot.services.workspaces import WorkspaceRef, ensure_workspace, find_workspace
+from handlers.context import DEPS, WORKSPACE
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App, deps: AppDeps) -> None:
+    def attach(context: BoltContext, body: dict[str, Any], next: Callable[[], None]) -> BoltResponse | None:
+        context[DEPS] = deps
+        team_id = context.team_id or _team_id(body)
+        workspace = _resolve(deps, team_id, context) if team_id else None
+        if workspace is None:
+            # A team pmpulse does not serve: acknowledge and touch nothing.
+            log.warning("request from unknown workspace %r ignored", team_id)
+            return BoltResponse(status=200, body="")
+        context[WORKSPACE] = workspace
+        if body.get("type") == "event_callback" and body.get("event_id"):
+            with deps.uow(workspace.id) as uow:
+                first_time = uow.events.claim(str(body["event_id"]))
+                uow.commit()
+            if not first_time:
+                log.info("event %s already handled; redelivery ignored", body["event_id"])
+                return BoltResponse(status=200, body="")
+        next()
+        return None
+
+    app.use(attach)
+
+
+def _team_id(body: dict[str, Any]) -> str | None:
+    team = body.get("team")
+    if isinstance(team, dict):
+        return team.get("id")
+    return body.get("team_id")
+
+
+def _resolve(deps: AppDeps, team_id: str, context: BoltContext) -> WorkspaceRef | None:
+    workspace = find_workspace(deps.session_factory, team_id)
+    if workspace is None and deps.settings.oauth_enabled and context.bot_token:
+        # Installed through OAuth (Bolt authorized the request): first contact creates the row.
+        workspace = ensure_workspace(
+            deps.session_factory,
+            slack_team_id=team_id,
+            name="",
+            bot_user_id=context.bot_user_id,
+            default_timezone=deps.settings.PMPULSE_DEFAULT_TIMEZONE,
+            default_locale=deps.settings.PMPULSE_DEFAULT_LOCALE,
+        )
+    return workspace

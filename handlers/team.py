@@ -1,0 +1,66 @@
+"""`/pm team`, `/pm team add`, `/pm team remove`."""
+
+from __future__ import annotations
+
+from bot.domain.roster import parse_team_add, parse_user
+from bot.i18n import t
+from bot.services import roster
+from bot.ui.mrkdwn import escape, mention
+from bot.ui.team import build_team, role_name
+from handlers.command_call import CommandCall
+from handlers.context import profile_lookup
+
+
+def handle_team(call: CommandCall) -> None:
+    action = call.args[0].lower() if call.args else ""
+    if action == "add":
+        _add(call)
+    elif action == "remove":
+        _remove(call)
+    elif action in ("", "list"):
+        with call.deps.uow(call.workspace.id) as uow:
+            members = roster.list_team(uow)
+        call.reply(build_team(call.locale, members))
+    else:
+        call.say_key("common.usage", usage=t(call.locale, "team.usage_add"))
+
+
+def _add(call: CommandCall) -> None:
+    parsed = parse_team_add(call.args[1:])
+    if parsed is None:
+        call.say_key("common.usage", usage=t(call.locale, "team.usage_add"))
+        return
+    with call.deps.uow(call.workspace.id) as uow:
+        member, created = roster.add_member(
+            uow,
+            actor=call.actor.slack_user_id,
+            actor_role=call.actor.role,
+            user_id=parsed.user_id,
+            role=parsed.role,
+            product_line=parsed.product_line,
+            manager_slack_id=None,
+            lookup=profile_lookup(call.client),
+        )
+    product = (
+        t(call.locale, "team.product_suffix", product=escape(parsed.product_line))
+        if parsed.product_line
+        else ""
+    )
+    call.say_key(
+        "team.added" if created else "team.updated",
+        user=mention(member.slack_user_id),
+        role=role_name(call.locale, member.role),
+        product=product,
+    )
+
+
+def _remove(call: CommandCall) -> None:
+    user_id = parse_user(call.args[1]) if len(call.args) == 2 else None
+    if user_id is None:
+        call.say_key("common.usage", usage=t(call.locale, "team.usage_remove"))
+        return
+    with call.deps.uow(call.workspace.id) as uow:
+        member = roster.remove_member(
+            uow, actor=call.actor.slack_user_id, actor_role=call.actor.role, user_id=user_id
+        )
+    call.say_key("team.removed", user=mention(member.slack_user_id))

@@ -1,0 +1,211 @@
+"""SQLAlchemy 2.x models. Every row carries its workspace; times are UTC."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite stores them naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Workspace(Base):
+    """A Slack workspace (team) the bot is installed in."""
+
+    __tablename__ = "workspace"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slack_team_id: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(255), default="")
+    bot_user_id: Mapped[str | None] = mapped_column(String(32))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+ROLES = ("pm", "manager", "admin")
+
+
+class Member(Base):
+    """A person on the roster: a PM, a manager or an admin."""
+
+    __tablename__ = "member"
+    __table_args__ = (UniqueConstraint("workspace_id", "slack_user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
+    slack_user_id: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(255), default="")
+    role: Mapped[str] = mapped_column(String(16))
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"), index=True)
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    locale: Mapped[str | None] = mapped_column(String(16))
+    dm_channel_id: Mapped[str | None] = mapped_column(String(32))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    profile_refreshed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    manager: Mapped[Member | None] = relationship(remote_side=[id], lazy="joined", join_depth=1)
+    product_lines: Mapped[list[ProductLine]] = relationship(
+        secondary="member_product_line", lazy="selectin", order_by="ProductLine.name"
+    )
+
+
+class ProductLine(Base):
+    """A bank product line (credit cards, deposits, loans...)."""
+
+    __tablename__ = "product_line"
+    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MemberProductLine(Base):
+    """Which product lines a member owns."""
+
+    __tablename__ = "member_product_line"
+
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), primary_key=True)
+    product_line_id: Mapped[int] = mapped_column(ForeignKey("product_line.id"), primary_key=True)
+
+
+class Goal(Base):
+    """A SMART goal: a metric moving from a baseline to a target by a due date."""
+
+    __tablename__ = "goal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    product_line_id: Mapped[int | None] = mapped_column(ForeignKey("product_line.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    metric: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[str] = mapped_column(String(32), default="")
+    baseline: Mapped[float] = mapped_column(Float)
+    target: Mapped[float] = mapped_column(Float)
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    due_date: Mapped[dt.date] = mapped_column(Date)
+    direction: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    owner: Mapped[Member] = relationship(lazy="joined")
+    product_line: Mapped[ProductLine | None] = relationship(lazy="joined")
+
+
+class TeamSettings(Base):
+    """Per-workspace schedules, channels and early-warning thresholds."""
+
+    __tablename__ = "team_settings"
+
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), primary_key=True)
+    timezone: Mapped[str] = mapped_column(String(64))
+    locale: Mapped[str] = mapped_column(String(16))
+    digest_channel: Mapped[str | None] = mapped_column(String(32))
+    risk_channel: Mapped[str | None] = mapped_column(String(32))
+    meeting_channel: Mapped[str | None] = mapped_column(String(32))
+    prompt_day: Mapped[int] = mapped_column(Integer, default=3)
+    prompt_time: Mapped[dt.time] = mapped_column(Time, default=dt.time(16, 0))
+    reminder_day: Mapped[int] = mapped_column(Integer, default=4)
+    reminder_time: Mapped[dt.time] = mapped_column(Time, default=dt.time(10, 0))
+    digest_day: Mapped[int] = mapped_column(Integer, default=4)
+    digest_time: Mapped[dt.time] = mapped_column(Time, default=dt.time(17, 0))
+    meeting_day: Mapped[int] = mapped_column(Integer, default=0)
+    meeting_time: Mapped[dt.time] = mapped_column(Time, default=dt.time(10, 0))
+    one_on_one_cadence_days: Mapped[int] = mapped_column(Integer, default=30)
+    thresholds: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class AuditEntry(Base):
+    """Who created, changed or viewed a sensitive record, and when."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
+    actor: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(32))
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class ProcessedEvent(Base):
+    """Slack event IDs already handled, so a redelivered event runs once."""
+
+    __tablename__ = "processed_event"
+
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+__all__ = [
+    "ROLES",
+    "AuditEntry",
+    "Base",
+    "Goal",
+    "Member",
+    "MemberProductLine",
+    "ProcessedEvent",
+    "ProductLine",
+    "TeamSettings",
+    "Workspace",
+]
