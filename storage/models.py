@@ -97,7 +97,7 @@ class Member(Base):
 
     manager: Mapped[Member | None] = relationship(remote_side=[id], lazy="joined", join_depth=1)
     product_lines: Mapped[list[ProductLine]] = relationship(
-        secondary="member_product_line", lazy="selectin", order_by="ProductLine.name"
+        secondary="member_product_line", lazy="selectin", order_by="ProductLine.name", viewonly=True
     )
 
 

@@ -13,6 +13,7 @@ from storage.models import (
     AuditEntry,
     Goal,
     Member,
+    MemberProductLine,
     ProcessedEvent,
     ProductLine,
     TeamSettings,
@@ -110,6 +111,16 @@ class ProductLineRepository(_Scoped):
         self.session.add(line)
         self.session.flush()
         return line
+
+    def assign(self, member: Member, line: ProductLine) -> None:
+        """Make `member` an owner of `line` (idempotent)."""
+        if any(owned.id == line.id for owned in member.product_lines):
+            return
+        self.session.add(
+            MemberProductLine(workspace_id=self.workspace_id, member_id=member.id, product_line_id=line.id)
+        )
+        self.session.flush()
+        self.session.expire(member, ["product_lines"])
 
     def list(self) -> Sequence[ProductLine]:
         return self.session.scalars(

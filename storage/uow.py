@@ -61,5 +61,5 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         # Anything not committed explicitly is discarded: a half-done use case leaves no trace.
-        self.session.rollback()
+        # close() rolls the transaction back but, unlike rollback(), leaves loaded objects readable.
         self.session.close()

@@ -55,7 +55,7 @@ _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class _Ctx:
-    """Accumulates errors and the ids that must be unique within one surface."""
+    """Accumulates errors, the block ids unique within a surface and action ids unique within a block."""
 
     def __init__(self) -> None:
         self.errors: list[str] = []
@@ -210,6 +210,7 @@ def _image_fields(ctx: _Ctx, obj: dict[str, Any], ptr: str) -> None:
 
 
 def _block(ctx: _Ctx, block: Any, ptr: str, *, surface: str) -> None:
+    ctx.action_ids = set()  # Slack wants action_id unique within its block, not the surface
     if not isinstance(block, dict):
         ctx.err("must provide an object", ptr)
         return

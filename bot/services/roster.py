@@ -128,9 +128,7 @@ def add_member(
             raise ServiceError("team.error.manager_not_on_roster", user=manager_id)
         member.manager = manager
     if product_line:
-        line = uow.product_lines.get_or_create(product_line)
-        if line not in member.product_lines:
-            member.product_lines.append(line)
+        uow.product_lines.assign(member, uow.product_lines.get_or_create(product_line))
 
     uow.audit.record(
         actor=actor,

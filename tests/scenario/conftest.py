@@ -121,3 +121,11 @@ def harness(fake: FakeSlack, settings: Settings, session_factory: sessionmaker[S
     finally:
         server.shutdown()
         server.server_close()
+
+
+def seed_team(h: Harness) -> None:
+    """Admin (from PMPULSE_ADMINS) adds a manager, who adds two PMs; through Slack, like people do."""
+    h.command("UADMIN", "team add <@UMGR|mei> manager")
+    h.command("UMGR", "team add <@UPM1|li> pm Credit Cards")
+    h.command("UMGR", "team add <@UPM2|sam> pm Deposits")
+    h.fake.clear_calls()

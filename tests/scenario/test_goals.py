@@ -1,0 +1,162 @@
+"""Goals: `/pm goal add` opens the modal, submissions are validated per field, `/pm goals` lists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.fakeslack import SlackRequestSender as S
+from bot.ids import GoalBlock
+from tests.scenario.conftest import Harness, seed_team
+
+
+def open_goal_modal(h: Harness, user_id: str) -> dict[str, Any]:
+    reply = h.sender.slash_command(user_id=user_id, text="goal add")
+    assert reply.status_code == 200
+    call = h.fake.wait_for("views.open")
+    assert call.response["ok"], call.response
+    view: dict[str, Any] = call.response["view"]
+    return view
+
+
+def goal_values(**overrides: dict[str, Any]) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        GoalBlock.TITLE: {"value": S.plain("Grow active cardholders")},
+        GoalBlock.PRODUCT_LINE: {"value": S.plain("Credit Cards")},
+        GoalBlock.METRIC: {"value": S.plain("Monthly active cardholders")},
+        GoalBlock.UNIT: {"value": S.plain("k")},
+        GoalBlock.BASELINE: {"value": S.plain("120")},
+        GoalBlock.TARGET: {"value": S.plain("150")},
+        GoalBlock.DUE_DATE: {"value": S.datepicker("2027-03-31")},
+        GoalBlock.DIRECTION: {"value": S.select("up")},
+    }
+    values.update(overrides)
+    return {str(k): v for k, v in values.items()}
+
+
+def test_goal_add_opens_modal_in_the_users_language(harness: Harness) -> None:
+    seed_team(harness)
+
+    view = open_goal_modal(harness, "UPM1")
+
+    assert view["title"]["text"] == "新建目标"
+    block_ids = [b.get("block_id") for b in view["blocks"]]
+    assert GoalBlock.OWNER not in block_ids  # a PM sets goals for themself only
+    product = next(b for b in view["blocks"] if b.get("block_id") == GoalBlock.PRODUCT_LINE)
+    assert product["element"]["initial_value"] == "Credit Cards"
+
+
+def test_bad_values_come_back_as_per_field_errors_and_nothing_is_saved(harness: Harness) -> None:
+    seed_team(harness)
+    view = open_goal_modal(harness, "UPM2")
+
+    reply = harness.sender.view_submission(
+        user_id="UPM2",
+        view=view,
+        values=goal_values(
+            **{
+                GoalBlock.TITLE: {"value": S.plain("  ")},
+                GoalBlock.BASELINE: {"value": S.plain("lots")},
+                GoalBlock.TARGET: {"value": S.plain("1,000")},
+                GoalBlock.DUE_DATE: {"value": S.datepicker("2026-11-01")},
+            }
+        ),
+    )
+
+    assert reply.status_code == 200
+    body = reply.json()
+    assert body["response_action"] == "errors"
+    assert body["errors"] == {
+        GoalBlock.TITLE: "Please fill this in.",
+        GoalBlock.BASELINE: "Please enter a number, e.g. 12.5",
+        GoalBlock.DUE_DATE: "The due date must be in the future.",
+    }
+    with harness.deps.uow(1) as uow:
+        member = uow.members.get_by_slack_id("UPM2")
+        assert member is not None
+        assert list(uow.goals.for_owners([member.id])) == []
+
+
+def test_target_on_the_wrong_side_of_the_baseline_is_explained(harness: Harness) -> None:
+    seed_team(harness)
+    view = open_goal_modal(harness, "UPM1")
+
+    reply = harness.sender.view_submission(
+        user_id="UPM1", view=view, values=goal_values(**{GoalBlock.TARGET: {"value": S.plain("100")}})
+    )
+
+    assert reply.json()["errors"] == {GoalBlock.TARGET: "该指标越高越好，目标值应高于基线值。"}
+
+
+def test_good_goal_is_saved_confirmed_by_dm_and_shown_on_home(harness: Harness) -> None:
+    seed_team(harness)
+    view = open_goal_modal(harness, "UPM2")
+
+    reply = harness.sender.view_submission(user_id="UPM2", view=view, values=goal_values())
+
+    assert reply.status_code == 200 and reply.text == ""
+    dm = harness.fake.wait_for("chat.postMessage")
+    opened = harness.fake.calls_to("conversations.open")
+    assert dm.params["channel"] == opened[0].response["channel"]["id"]
+    assert "Grow active cardholders" in dm.params["text"] and "120 k" in dm.params["text"]
+    home = harness.fake.wait_for("views.publish")
+    assert home.params["user_id"] == "UPM2"
+    assert "Grow active cardholders" in str(home.params["view"])
+    with harness.deps.uow(1) as uow:
+        member = uow.members.get_by_slack_id("UPM2")
+        assert member is not None and member.dm_channel_id == dm.params["channel"]
+        (goal,) = uow.goals.for_owners([member.id])
+        assert (goal.baseline, goal.target, goal.direction, goal.unit) == (120, 150, "up", "k")
+        assert goal.product_line is not None and goal.product_line.name == "Credit Cards"
+        assert str(goal.due_date) == "2027-03-31" and str(goal.start_date) == "2026-11-26"
+
+
+def test_manager_sets_a_goal_for_a_report_who_is_told(harness: Harness) -> None:
+    seed_team(harness)
+    view = open_goal_modal(harness, "UMGR")
+    owner_block = next(b for b in view["blocks"] if b.get("block_id") == GoalBlock.OWNER)
+    assert {o["value"] for o in owner_block["element"]["options"]} == {"UMGR", "UPM1", "UPM2"}
+
+    harness.sender.view_submission(
+        user_id="UMGR",
+        view=view,
+        values=goal_values(
+            **{
+                GoalBlock.OWNER: {"value": S.select("UPM1")},
+                GoalBlock.DIRECTION: {"value": S.select("down")},
+                GoalBlock.METRIC: {"value": S.plain("Complaint rate <!here>")},
+                GoalBlock.BASELINE: {"value": S.plain("２.5")},
+                GoalBlock.TARGET: {"value": S.plain("1.2%")},
+            }
+        ),
+    )
+
+    messages = harness.fake.wait_for("chat.postMessage", count=2)
+    texts = [c.params["text"] for c in harness.fake.calls_to("chat.postMessage")]
+    assert messages is not None and len(texts) == 2
+    assert all("Complaint rate &lt;!here&gt;" in text for text in texts)
+    assert any("降至 1.2" in text for text in texts)  # the PM reads it in Chinese
+    listing = harness.command("UMGR", "goals <@UPM1|li>")
+    assert "Complaint rate &lt;!here&gt;" in str(listing["blocks"])
+
+
+def test_pm_sees_own_goals_but_not_a_colleagues(harness: Harness) -> None:
+    seed_team(harness)
+    view = open_goal_modal(harness, "UPM1")
+    harness.sender.view_submission(user_id="UPM1", view=view, values=goal_values())
+    harness.fake.wait_for("views.publish")
+
+    mine = harness.command("UPM1", "goals")
+    theirs = harness.command("UPM2", "goals <@UPM1|li>")
+    empty = harness.command("UPM2", "goals")
+
+    assert "Grow active cardholders" in str(mine["blocks"])
+    assert "你只能查看自己的目标" not in str(mine)
+    assert "You can see your own goals" in theirs["text"]
+    assert "Grow active cardholders" not in str(theirs)
+    assert "No open goals" in str(empty["blocks"])
+
+
+def test_goal_usage_for_unknown_goal_arguments(harness: Harness) -> None:
+    seed_team(harness)
+    body = harness.command("UPM2", "goal remove 3")
+    assert "/pm goal add" in body["text"]
