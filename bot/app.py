@@ -74,7 +74,7 @@ def _oauth_settings(settings: Settings, session_factory: sessionmaker[Session]) 
     assert settings.SLACK_CLIENT_ID is not None
     installation_store = SQLAlchemyInstallationStore(client_id=settings.SLACK_CLIENT_ID, engine=engine)
     state_store = SQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine)
-    installation_store.create_tables()
+    installation_store.create_tables()  # type: ignore[no-untyped-call]
     state_store.metadata.create_all(engine)
     return OAuthSettings(
         client_id=settings.SLACK_CLIENT_ID,

@@ -61,8 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
+    # A running bot logs what it does; one-off commands print only their answer (and warnings).
+    logging.basicConfig(
+        level=logging.INFO if args.command == "run" else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     try:
         settings = load_settings()
         if args.command == "run":
@@ -117,7 +121,7 @@ def _dispatch(args: argparse.Namespace, runtime: Runtime) -> int:
     if args.command == "team":
         with deps.uow(workspace.id) as uow:
             members = roster.list_team(uow)
-        rows = [("SLACK ID", "NAME", "ROLE", "MANAGER", "PRODUCT LINES")]
+        rows: list[tuple[str, ...]] = [("SLACK ID", "NAME", "ROLE", "MANAGER", "PRODUCT LINES")]
         rows += [
             (
                 m.slack_user_id,
@@ -173,7 +177,7 @@ def _jobs(args: argparse.Namespace, runtime: Runtime) -> int:
     return 0
 
 
-def _print_table(rows: list[tuple[str, ...]]) -> None:
+def _print_table(rows: Sequence[Sequence[str]]) -> None:
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())

@@ -24,7 +24,7 @@ def run(settings: Settings, *, http: bool, workers: int = 1, threads: int = 16) 
         app, deps = create_app(settings, session_factory=runtime.session_factory)
         start_scheduler(deps, runtime.engine)
         log.info("pmpulse running in Socket Mode")
-        SocketModeHandler(app, settings.SLACK_APP_TOKEN).start()
+        SocketModeHandler(app, settings.SLACK_APP_TOKEN).start()  # type: ignore[no-untyped-call]
         return 0
 
     from bot.server import serve

@@ -6,11 +6,9 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.models.views import View
 
-from bot.i18n import t
 from bot.ids import ActionId
-from bot.ui.help import build_help
+from bot.ui.help import build_help_modal
 from handlers.context import deps_of, find_actor, locale_for, workspace_of
 from handlers.goals import open_goal_modal
 
@@ -33,10 +31,4 @@ def home_help(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltCo
     ack()
     deps, workspace = deps_of(context), workspace_of(context)
     locale = locale_for(find_actor(deps, workspace, body["user"]["id"], client), workspace)
-    view = View(
-        type="modal",
-        title=t(locale, "help.title")[:24],
-        blocks=build_help(locale)["blocks"],
-        close=t(locale, "goal.modal.close"),
-    )
-    client.views_open(trigger_id=body["trigger_id"], view=view.to_dict())
+    client.views_open(trigger_id=body["trigger_id"], view=build_help_modal(locale))

@@ -16,7 +16,7 @@ from bot.ui.help import build_help
 from bot.ui.mrkdwn import mention
 from handlers import goals, team
 from handlers.command_call import CommandCall
-from handlers.context import deps_of, find_actor, locale_for, workspace_of
+from handlers.context import deps_of, find_actor, guest_locale, locale_for, workspace_of
 
 Subcommand = Callable[[CommandCall], None]
 
@@ -61,14 +61,15 @@ def pm_command(
 
     if name == "help" or (name not in SUBCOMMANDS and name not in NOT_YET_AVAILABLE):
         actor = find_actor(deps, workspace, user_id, client)
-        locale = locale_for(actor, workspace)
+        locale = locale_for(actor, workspace) if actor else guest_locale(client, workspace, user_id)
         unknown = None if name == "help" else args[0]
         respond(response_type="ephemeral", **build_help(locale, unknown=unknown))
         return
 
     actor = find_actor(deps, workspace, user_id, client)
     if actor is None:
-        respond(response_type="ephemeral", text=t(workspace.locale, "common.not_on_roster"))
+        locale = guest_locale(client, workspace, user_id)
+        respond(response_type="ephemeral", text=t(locale, "common.not_on_roster"))
         return
     locale = locale_for(actor, workspace)
     if name in NOT_YET_AVAILABLE:

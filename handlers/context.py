@@ -63,6 +63,12 @@ def profile_lookup(client: WebClient) -> ProfileLookup:
     return lookup
 
 
+def guest_locale(client: WebClient, workspace: WorkspaceRef, user_id: str) -> str:
+    """The language of someone not on the roster: their Slack locale, else the team's."""
+    profile = profile_lookup(client)(user_id)
+    return resolve_locale(profile.locale if profile else None, workspace.locale)
+
+
 def find_actor(deps: AppDeps, workspace: WorkspaceRef, user_id: str, client: WebClient) -> Member | None:
     with deps.uow(workspace.id) as uow:
         return roster.find_actor(

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.deps import AppDeps
-from bot.domain.roster import parse_user
+from bot.domain.roster import can_manage, parse_user
 from bot.i18n import t
 from bot.ids import GoalBlock
 from bot.services import goals as goal_service
@@ -47,16 +47,11 @@ def open_goal_modal(
     trigger_id: str,
     locale: str,
 ) -> None:
-    with deps.uow(workspace.id) as uow:
-        owners = goal_service.assignable_owners(
-            uow, uow.members.get_by_slack_id(actor.slack_user_id) or actor
-        )
-        choices = [(m.slack_user_id, m.name) for m in owners]
-        default_line = actor.product_lines[0].name if actor.product_lines else None
     view = build_goal_modal(
         locale,
-        owners=choices,
-        default_product_line=default_line,
+        actor_id=actor.slack_user_id,
+        can_assign_others=can_manage(actor.role),
+        default_product_line=actor.product_lines[0].name if actor.product_lines else None,
         today=today_in(workspace, deps.clock()),
     )
     client.views_open(trigger_id=trigger_id, view=view)

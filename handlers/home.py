@@ -8,13 +8,13 @@ from bot.deps import AppDeps
 from bot.services.home import dashboard
 from bot.services.workspaces import WorkspaceRef
 from bot.ui.home import build_home, build_home_not_on_roster
-from handlers.context import find_actor, locale_for, today_in
+from handlers.context import find_actor, guest_locale, locale_for, today_in
 
 
 def publish_home(deps: AppDeps, workspace: WorkspaceRef, client: WebClient, user_id: str) -> None:
     actor = find_actor(deps, workspace, user_id, client)
     if actor is None:
-        view = build_home_not_on_roster(workspace.locale)
+        view = build_home_not_on_roster(guest_locale(client, workspace, user_id))
     else:
         with deps.uow(workspace.id) as uow:
             member = uow.members.get_by_slack_id(user_id)

@@ -15,6 +15,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
+# Tables other libraries own and create themselves: APScheduler's job store and
+# slack_sdk's OAuth installation and state stores. Migrations leave them alone.
+EXTERNAL_TABLES = frozenset({"apscheduler_jobs", "slack_installations", "slack_bots", "slack_oauth_states"})
+
+
+def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    """Alembic filter: compare and migrate only pmpulse's own tables."""
+    return not (type_ == "table" and name in EXTERNAL_TABLES)
+
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine tuned per backend: SQLite gets WAL, foreign keys and a busy timeout."""

@@ -69,7 +69,7 @@ def add_goal(
     if owner_slack_id and owner_slack_id != actor.slack_user_id:
         candidate = uow.members.get_by_slack_id(owner_slack_id)
         if candidate is None or not candidate.active:
-            return [FieldError("owner", "team.error.not_on_roster", (("user", owner_slack_id),))]
+            return [FieldError("owner", "goal.error.owner_not_on_roster")]
         if candidate not in assignable_owners(uow, actor):
             return [FieldError("owner", "goal.error.not_your_report")]
         owner = candidate

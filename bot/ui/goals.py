@@ -17,7 +17,7 @@ from slack_sdk.models.blocks import (
     PlainTextInputElement,
     RadioButtonsElement,
     SectionBlock,
-    StaticSelectElement,
+    UserSelectElement,
 )
 from slack_sdk.models.views import View
 
@@ -73,21 +73,19 @@ def _text_input(
 def build_goal_modal(
     locale: str,
     *,
-    owners: Sequence[tuple[str, str]],
+    actor_id: str,
+    can_assign_others: bool,
     default_product_line: str | None,
     today: dt.date,
 ) -> dict[str, Any]:
-    """The modal for `/pm goal add`. `owners` are (Slack ID, name) the user may choose from."""
+    """The modal for `/pm goal add`; managers also choose whose goal it is (any size of team)."""
     blocks: list[Block] = [ContextBlock(elements=[MarkdownTextObject(text=t(locale, "goal.modal.intro"))])]
-    if len(owners) > 1:
-        options = [Option(value=user_id, text=name[:75] or user_id) for user_id, name in owners[:100]]
+    if can_assign_others:
         blocks.append(
             InputBlock(
                 block_id=GoalBlock.OWNER,
                 label=t(locale, "goal.field.owner"),
-                element=StaticSelectElement(
-                    action_id=ActionId.VALUE, options=options, initial_option=options[0]
-                ),
+                element=UserSelectElement(action_id=ActionId.VALUE, initial_user=actor_id),
             )
         )
     blocks += [
@@ -155,13 +153,15 @@ def build_goal_modal(
 
 
 def _state_value(values: dict[str, Any], block: GoalBlock) -> str | None:
+    """The submitted value of one input, whatever its element type."""
     state = values.get(block, {}).get(ActionId.VALUE, {})
-    if "selected_option" in state:
-        option = state["selected_option"]
-        return option.get("value") if option else None
-    if "selected_date" in state:
-        return state["selected_date"]
-    return state.get("value")
+    option = state.get("selected_option")
+    value = (
+        (option or {}).get("value")
+        if "selected_option" in state
+        else (state.get("selected_date") or state.get("selected_user") or state.get("value"))
+    )
+    return str(value) if value is not None else None
 
 
 def parse_goal_state(values: dict[str, Any]) -> tuple[str | None, GoalDraft]:

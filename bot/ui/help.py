@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from slack_sdk.models.blocks import ContextBlock, HeaderBlock, MarkdownTextObject, SectionBlock
+from slack_sdk.models.views import View
 
 from bot.i18n import t
 from bot.ui.mrkdwn import escape
@@ -48,3 +49,13 @@ def build_help(locale: str, *, unknown: str | None = None) -> dict[str, Any]:
         ContextBlock(elements=[MarkdownTextObject(text=t(locale, "help.managers_note"))]),
     ]
     return {"text": intro, "blocks": [block.to_dict() for block in blocks]}
+
+
+def build_help_modal(locale: str) -> dict[str, Any]:
+    """The same help, as a modal opened from the App Home."""
+    return View(
+        type="modal",
+        title=t(locale, "help.modal.title"),
+        close=t(locale, "help.modal.close"),
+        blocks=build_help(locale)["blocks"],
+    ).to_dict()

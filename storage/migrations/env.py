@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
+from storage.db import include_object
 from storage.models import Base
 
 target_metadata = Base.metadata
-
-# APScheduler owns its job table and creates it itself.
-EXTERNAL_TABLES = {"apscheduler_jobs"}
-
-
-def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
-    return not (type_ == "table" and name in EXTERNAL_TABLES)
 
 
 def run_migrations() -> None:

@@ -114,14 +114,14 @@ def test_manager_sets_a_goal_for_a_report_who_is_told(harness: Harness) -> None:
     seed_team(harness)
     view = open_goal_modal(harness, "UMGR")
     owner_block = next(b for b in view["blocks"] if b.get("block_id") == GoalBlock.OWNER)
-    assert {o["value"] for o in owner_block["element"]["options"]} == {"UMGR", "UPM1", "UPM2"}
+    assert owner_block["element"] == {"type": "users_select", "action_id": "value", "initial_user": "UMGR"}
 
     harness.sender.view_submission(
         user_id="UMGR",
         view=view,
         values=goal_values(
             **{
-                GoalBlock.OWNER: {"value": S.select("UPM1")},
+                GoalBlock.OWNER: {"value": {"type": "users_select", "selected_user": "UPM1"}},
                 GoalBlock.DIRECTION: {"value": S.select("down")},
                 GoalBlock.METRIC: {"value": S.plain("Complaint rate <!here>")},
                 GoalBlock.BASELINE: {"value": S.plain("２.5")},
@@ -160,3 +160,23 @@ def test_goal_usage_for_unknown_goal_arguments(harness: Harness) -> None:
     seed_team(harness)
     body = harness.command("UPM2", "goal remove 3")
     assert "/pm goal add" in body["text"]
+
+
+def test_manager_cannot_set_goals_for_someone_elses_report(harness: Harness) -> None:
+    seed_team(harness)
+    harness.command("UADMIN", "team add <@UPM3|jo> pm Loans")  # reports to nobody
+    view = open_goal_modal(harness, "UMGR")
+
+    outsider = harness.sender.view_submission(
+        user_id="UMGR",
+        view=view,
+        values=goal_values(**{GoalBlock.OWNER: {"value": {"type": "users_select", "selected_user": "UPM3"}}}),
+    )
+    stranger = harness.sender.view_submission(
+        user_id="UMGR",
+        view=view,
+        values=goal_values(**{GoalBlock.OWNER: {"value": {"type": "users_select", "selected_user": "UOUT"}}}),
+    )
+
+    assert outsider.json()["errors"] == {GoalBlock.OWNER: "你只能为自己和直接下属设定目标。"}
+    assert stranger.json()["errors"] == {GoalBlock.OWNER: "此人还不在 pmpulse 团队名单中。"}

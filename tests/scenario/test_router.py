@@ -86,3 +86,9 @@ def test_health_and_metrics(harness: Harness) -> None:
     assert health.status_code == 200 and health.json()["database"] == "ok"
     assert 'pmpulse_requests_total{kind="command",name="/pm help"}' in metrics
     assert "pmpulse_request_seconds_bucket" in metrics
+
+
+def test_someone_off_the_roster_is_answered_in_their_slack_language(harness: Harness, fake: object) -> None:
+    harness.fake.add_user("UZH", name="wang", real_name="Wang Fang", tz="Asia/Shanghai", locale="zh-CN")
+    body = harness.command("UZH", "team")
+    assert "你还不在 pmpulse 的团队名单中" in body["text"]

@@ -45,11 +45,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": ":construction: `/pm {command}` 暂未开放，正在开发中。输入 `/pm help` 查看目前可用的命令。",
     },
     "common.usage": {"en": "Usage: {usage}", "zh-CN": "用法：{usage}"},
-    "common.managers_only": {
-        "en": ":lock: Only managers and admins can do that.",
-        "zh-CN": ":lock: 只有主管和管理员可以执行此操作。",
-    },
-    "common.none": {"en": "none", "zh-CN": "无"},
     "common.list_separator": {"en": ", ", "zh-CN": "、"},
     "role.pm": {"en": "PM", "zh-CN": "产品经理"},
     "role.manager": {"en": "Manager", "zh-CN": "主管"},

@@ -56,6 +56,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "You can set goals for yourself and for people who report to you.",
         "zh-CN": "你只能为自己和直接下属设定目标。",
     },
+    "goal.error.owner_not_on_roster": {
+        "en": "This person is not on the pmpulse roster yet.",
+        "zh-CN": "此人还不在 pmpulse 团队名单中。",
+    },
     "goal.error.only_own": {
         "en": ":lock: You can see your own goals; managers can see their team's.",
         "zh-CN": ":lock: 你只能查看自己的目标；主管可以查看团队成员的目标。",

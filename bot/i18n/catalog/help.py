@@ -2,6 +2,8 @@
 
 MESSAGES: dict[str, dict[str, str]] = {
     "help.title": {"en": "pmpulse commands", "zh-CN": "pmpulse 命令"},
+    "help.modal.title": {"en": "pmpulse commands", "zh-CN": "pmpulse 命令"},
+    "help.modal.close": {"en": "Close", "zh-CN": "关闭"},
     "help.intro": {
         "en": "Type `/pm` followed by one of these:",
         "zh-CN": "输入 `/pm` 加以下任一子命令：",

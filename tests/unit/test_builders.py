@@ -1,0 +1,123 @@
+"""Block Kit builders stay within Slack's limits and escape user text."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.fakeslack.blockkit import validate_message_blocks, validate_view
+from bot.services.goals import GoalView
+from bot.services.home import Dashboard
+from bot.services.roster import MemberView
+from bot.ui.goals import build_goal_list, build_goal_modal
+from bot.ui.help import build_help
+from bot.ui.home import build_home
+from bot.ui.mrkdwn import chunk_lines, clip, escape, number
+from bot.ui.team import build_team
+
+
+def member(i: int, role: str = "pm") -> MemberView:
+    return MemberView(
+        slack_user_id=f"U{i:06d}",
+        name=f"Person {i}",
+        role=role,
+        manager_slack_id="UMGR",
+        manager_name="Mei",
+        product_lines=("Credit Cards", "Wealth <!here>"),
+        timezone="Asia/Shanghai",
+        locale="zh-CN",
+        active=True,
+    )
+
+
+def goal(i: int) -> GoalView:
+    return GoalView(
+        id=i,
+        owner_slack_id="U1",
+        owner_name="Li",
+        title=f"Goal {i} <@U999>",
+        product_line="Loans",
+        metric="NPL ratio",
+        unit="%",
+        baseline=2.5,
+        target=1.8,
+        due_date=dt.date(2027, 6, 30),
+        direction="down",
+        expected_now=2.31,
+    )
+
+
+def test_escape_neutralises_mentions_and_links() -> None:
+    assert escape("<!channel> <@U123> <https://evil|click> & co") == (
+        "&lt;!channel&gt; &lt;@U123&gt; &lt;https://evil|click&gt; &amp; co"
+    )
+
+
+def test_clip_keeps_short_text_and_points_to_the_rest() -> None:
+    assert clip("short", 10, locale="en") == "short"
+    clipped = clip("x" * 5000, 3000, locale="zh-CN")
+    assert len(clipped) <= 3000 and clipped.endswith("……（内容已截断，完整内容保存在 pmpulse 中）")
+
+
+def test_chunk_lines_packs_without_exceeding_the_limit() -> None:
+    chunks = chunk_lines([f"line {i}" for i in range(1000)], limit=100)
+    assert all(len(c) <= 100 for c in chunks)
+    assert "\n".join(chunks).split("\n") == [f"line {i}" for i in range(1000)]
+
+
+def test_number_formatting() -> None:
+    assert (number(1200.0), number(2.5), number(1.234567)) == ("1,200", "2.5", "1.23")
+
+
+def test_help_is_a_valid_message_in_both_languages() -> None:
+    for locale in ("en", "zh-CN"):
+        message = build_help(locale, unknown="<!channel>")
+        assert validate_message_blocks(message["blocks"]) == []
+        assert "<!channel>" not in message["text"]
+
+
+def test_team_of_500_fits_one_message() -> None:
+    members = [member(i) for i in range(480)] + [member(i, "manager") for i in range(500, 520)]
+    message = build_team("en", members)
+    assert validate_message_blocks(message["blocks"]) == []
+    text = str(message["blocks"])
+    assert "&lt;!here&gt;" in text and "<!here>" not in text
+    assert "(480)" in text
+
+
+def test_team_too_large_for_one_message_says_how_many_are_left_out() -> None:
+    members = [member(i) for i in range(3000)]
+    message = build_team("en", members)
+    assert validate_message_blocks(message["blocks"]) == []
+    assert "more. `pmpulse team list` prints the whole roster" in str(message["blocks"][-1])
+
+
+def test_goal_modal_is_valid() -> None:
+    view = build_goal_modal(
+        "zh-CN",
+        actor_id="UMGR",
+        can_assign_others=True,
+        default_product_line="信用卡",
+        today=dt.date(2026, 11, 26),
+    )
+    assert validate_view(view) == []
+    assert view["blocks"][1]["element"]["type"] == "users_select"
+    due = next(b for b in view["blocks"] if b.get("block_id") == "goal_due_date")
+    assert due["element"]["initial_date"] == "2027-02-24"
+
+
+def test_goal_list_and_home_with_many_items_are_valid() -> None:
+    goals = [goal(i) for i in range(200)]
+    listing = build_goal_list("en", owner_name="Li", goals=goals)
+    assert validate_message_blocks(listing["blocks"]) == []
+    assert "<@U999>" not in str(listing)
+
+    me = member(1, "manager")
+    data = Dashboard(
+        me=me,
+        my_goals=goals,
+        team=[member(i) for i in range(400)],
+        team_goal_counts={f"U{i:06d}": 2 for i in range(400)},
+    )
+    home = build_home("en", data)
+    assert validate_view(home) == []
+    assert "<@U999>" not in str(home)
