@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Text,
     Time,
     UniqueConstraint,
 )
@@ -197,15 +198,136 @@ class ProcessedEvent(Base):
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
-__all__ = [
-    "ROLES",
-    "AuditEntry",
-    "Base",
-    "Goal",
-    "Member",
-    "MemberProductLine",
-    "ProcessedEvent",
-    "ProductLine",
-    "TeamSettings",
-    "Workspace",
-]
+# --- delivery ---------------------------------------------------------------------------------
+
+OUTBOX_STATES = ("pending", "sent", "failed")
+
+
+class OutboxMessage(Base):
+    """A Slack call to make exactly once, identified by its delivery key.
+
+    `channel` may name a member instead of a channel ("@U123"): the sender opens the
+    DM once and stores it. `thread_of` names the delivery key of a parent message;
+    the reply is sent after the parent, into its thread.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (UniqueConstraint("workspace_id", "delivery_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
+    delivery_key: Mapped[str] = mapped_column(String(255))
+    method: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    thread_of: Mapped[str | None] = mapped_column(String(255))
+    state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    channel: Mapped[str | None] = mapped_column(String(32))
+    ts: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+# --- weekly status updates ----------------------------------------------------------------------
+
+
+class StatusUpdate(Base):
+    """A PM's answer for one ISO week: submitted, or skipped (leave, holiday)."""
+
+    __tablename__ = "status_update"
+    __table_args__ = (UniqueConstraint("workspace_id", "member_id", "week"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    week: Mapped[str] = mapped_column(String(8), index=True)
+    state: Mapped[str] = mapped_column(String(16))
+    progress: Mapped[str] = mapped_column(Text, default="")
+    plans: Mapped[str] = mapped_column(Text, default="")
+    health: Mapped[str | None] = mapped_column(String(8))
+    health_reason: Mapped[str] = mapped_column(Text, default="")
+    topic: Mapped[str] = mapped_column(Text, default="")
+    risk: Mapped[str] = mapped_column(Text, default="")
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    member: Mapped[Member] = relationship(lazy="joined")
+    blockers: Mapped[list[Blocker]] = relationship(
+        lazy="selectin", order_by="Blocker.position", back_populates="update", cascade="all, delete-orphan"
+    )
+
+
+class StatusRevision(Base):
+    """The history of an update: a snapshot of each version, kept when it is edited."""
+
+    __tablename__ = "status_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
+    update_id: Mapped[int] = mapped_column(ForeignKey("status_update.id"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Blocker(Base):
+    """One line of a status update's blockers; resolved later, from Slack."""
+
+    __tablename__ = "blocker"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
+    update_id: Mapped[int] = mapped_column(ForeignKey("status_update.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    text: Mapped[str] = mapped_column(Text)
+    resolved: Mapped[bool] = mapped_column(Boolean, default=False)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    update: Mapped[StatusUpdate] = relationship(back_populates="blockers")
+
+
+class KpiValue(Base):
+    """A goal's metric as reported for one week."""
+
+    __tablename__ = "kpi_value"
+    __table_args__ = (UniqueConstraint("workspace_id", "goal_id", "week"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goal.id"), index=True)
+    week: Mapped[str] = mapped_column(String(8))
+    value: Mapped[float] = mapped_column(Float)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Leave(Base):
+    """A member away from `start_date` to `end_date` (inclusive): no prompts, not counted missing."""
+
+    __tablename__ = "leave"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date] = mapped_column(Date)
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DigestPost(Base):
+    """The weekly digest as posted: where, so late edits can be noted in its thread."""
+
+    __tablename__ = "digest_post"
+    __table_args__ = (UniqueConstraint("workspace_id", "week"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
+    week: Mapped[str] = mapped_column(String(8))
+    delivery_key: Mapped[str] = mapped_column(String(255))
+    posted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

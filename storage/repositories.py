@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -11,11 +12,17 @@ from sqlalchemy.orm import Session
 
 from storage.models import (
     AuditEntry,
+    Blocker,
+    DigestPost,
     Goal,
+    KpiValue,
+    Leave,
     Member,
     MemberProductLine,
     ProcessedEvent,
     ProductLine,
+    StatusRevision,
+    StatusUpdate,
     TeamSettings,
     Workspace,
 )
@@ -194,3 +201,119 @@ class ProcessedEventRepository(_Scoped):
         except IntegrityError:
             return False
         return True
+
+
+class StatusRepository(_Scoped):
+    """Weekly status updates, their history, blockers, KPI values and posted digests."""
+
+    def get(self, member_id: int, week: str) -> StatusUpdate | None:
+        return self.session.scalar(
+            select(StatusUpdate).where(
+                StatusUpdate.workspace_id == self.workspace_id,
+                StatusUpdate.member_id == member_id,
+                StatusUpdate.week == week,
+            )
+        )
+
+    def for_week(self, week: str, member_ids: Iterable[int] | None = None) -> Sequence[StatusUpdate]:
+        query = select(StatusUpdate).where(
+            StatusUpdate.workspace_id == self.workspace_id, StatusUpdate.week == week
+        )
+        if member_ids is not None:
+            query = query.where(StatusUpdate.member_id.in_(list(member_ids)))
+        return self.session.scalars(query.order_by(StatusUpdate.id)).unique().all()
+
+    def for_weeks(self, weeks: Iterable[str]) -> Sequence[StatusUpdate]:
+        return (
+            self.session.scalars(
+                select(StatusUpdate)
+                .where(StatusUpdate.workspace_id == self.workspace_id, StatusUpdate.week.in_(list(weeks)))
+                .order_by(StatusUpdate.week, StatusUpdate.id)
+            )
+            .unique()
+            .all()
+        )
+
+    def add(self, update: StatusUpdate) -> StatusUpdate:
+        update.workspace_id = self.workspace_id
+        self.session.add(update)
+        self.session.flush()
+        return update
+
+    def add_revision(self, revision: StatusRevision) -> None:
+        revision.workspace_id = self.workspace_id
+        self.session.add(revision)
+
+    def revisions(self, update_id: int) -> Sequence[StatusRevision]:
+        return self.session.scalars(
+            select(StatusRevision)
+            .where(StatusRevision.workspace_id == self.workspace_id, StatusRevision.update_id == update_id)
+            .order_by(StatusRevision.revision)
+        ).all()
+
+    def blocker(self, blocker_id: int) -> Blocker | None:
+        found = self.session.get(Blocker, blocker_id)
+        return found if found is not None and found.workspace_id == self.workspace_id else None
+
+    def open_blockers(self) -> Sequence[Blocker]:
+        return self.session.scalars(
+            select(Blocker)
+            .where(Blocker.workspace_id == self.workspace_id, Blocker.resolved.is_(False))
+            .order_by(Blocker.created_at, Blocker.id)
+        ).all()
+
+    def set_kpi(self, goal_id: int, week: str, value: float) -> None:
+        existing = self.session.scalar(
+            select(KpiValue).where(
+                KpiValue.workspace_id == self.workspace_id, KpiValue.goal_id == goal_id, KpiValue.week == week
+            )
+        )
+        if existing is None:
+            self.session.add(
+                KpiValue(workspace_id=self.workspace_id, goal_id=goal_id, week=week, value=value)
+            )
+        else:
+            existing.value = value
+
+    def kpi_values(self, goal_ids: Iterable[int], weeks: Iterable[str]) -> Sequence[KpiValue]:
+        return self.session.scalars(
+            select(KpiValue).where(
+                KpiValue.workspace_id == self.workspace_id,
+                KpiValue.goal_id.in_(list(goal_ids)),
+                KpiValue.week.in_(list(weeks)),
+            )
+        ).all()
+
+    def digest_post(self, week: str) -> DigestPost | None:
+        return self.session.scalar(
+            select(DigestPost).where(DigestPost.workspace_id == self.workspace_id, DigestPost.week == week)
+        )
+
+    def add_digest_post(self, week: str, delivery_key: str) -> DigestPost:
+        post = DigestPost(workspace_id=self.workspace_id, week=week, delivery_key=delivery_key)
+        self.session.add(post)
+        self.session.flush()
+        return post
+
+
+class LeaveRepository(_Scoped):
+    def add(self, leave: Leave) -> Leave:
+        leave.workspace_id = self.workspace_id
+        self.session.add(leave)
+        self.session.flush()
+        return leave
+
+    def overlapping(self, start: dt.date, end: dt.date) -> Sequence[Leave]:
+        """Leaves that cover any day from `start` to `end` (inclusive)."""
+        return self.session.scalars(
+            select(Leave).where(
+                Leave.workspace_id == self.workspace_id, Leave.start_date <= end, Leave.end_date >= start
+            )
+        ).all()
+
+    def for_member(self, member_id: int) -> Sequence[Leave]:
+        return self.session.scalars(
+            select(Leave)
+            .where(Leave.workspace_id == self.workspace_id, Leave.member_id == member_id)
+            .order_by(Leave.start_date)
+        ).all()

@@ -6,12 +6,15 @@ from types import TracebackType
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.outbox import OutboxRepository
 from storage.repositories import (
     AuditRepository,
     GoalRepository,
+    LeaveRepository,
     MemberRepository,
     ProcessedEventRepository,
     ProductLineRepository,
+    StatusRepository,
     TeamSettingsRepository,
     WorkspaceRepository,
 )
@@ -27,6 +30,9 @@ class UnitOfWork:
     team_settings: TeamSettingsRepository
     audit: AuditRepository
     events: ProcessedEventRepository
+    outbox: OutboxRepository
+    status: StatusRepository
+    leaves: LeaveRepository
 
     def __init__(self, session_factory: sessionmaker[Session], workspace_id: int | None = None) -> None:
         self._session_factory = session_factory
@@ -35,6 +41,7 @@ class UnitOfWork:
     def __enter__(self) -> UnitOfWork:
         self.session = self._session_factory()
         self.workspaces = WorkspaceRepository(self.session)
+        self.outbox = OutboxRepository(self.session, None)
         if self.workspace_id is not None:
             self.scope(self.workspace_id)
         return self
@@ -47,6 +54,9 @@ class UnitOfWork:
         self.team_settings = TeamSettingsRepository(self.session, workspace_id)
         self.audit = AuditRepository(self.session, workspace_id)
         self.events = ProcessedEventRepository(self.session, workspace_id)
+        self.outbox = OutboxRepository(self.session, workspace_id)
+        self.status = StatusRepository(self.session, workspace_id)
+        self.leaves = LeaveRepository(self.session, workspace_id)
 
     def commit(self) -> None:
         self.session.commit()

@@ -1,0 +1,3 @@
+"""The weekly digest posted to the digest channel, and its thread."""
+
+MESSAGES: dict[str, dict[str, str]] = {}
