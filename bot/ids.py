@@ -31,3 +31,17 @@ class GoalBlock(StrEnum):
     TARGET = "goal_target"
     DUE_DATE = "goal_due_date"
     DIRECTION = "goal_direction"
+
+
+class StatusAction(StrEnum):
+    """Buttons of the weekly status flow; each button's `value` is the ISO week it is about."""
+
+    WRITE = "status_write"
+    SKIP = "status_skip"
+    EDIT = "status_edit"
+    RESOLVE_BLOCKER = "status_resolve_blocker"
+    HOME_WRITE = "home_status_write"
+
+
+class StatusCallback(StrEnum):
+    MODAL = "status_update"
