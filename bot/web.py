@@ -15,6 +15,7 @@ from slack_bolt.response import BoltResponse
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.delivery.metrics import outbox_metrics
 from bot.metrics import REQUEST_SECONDS, REQUESTS, render
 
 if TYPE_CHECKING:
@@ -62,13 +63,14 @@ WsgiApp = Callable[["WSGIEnvironment", "StartResponse"], Iterable[bytes]]
 
 def build_wsgi_app(app: App, session_factory: sessionmaker[Session]) -> WsgiApp:
     slack = TimedSlackHandler(app, path=EVENTS_PATH)
+    render_outbox = outbox_metrics(session_factory)  # outbox depth, counted when scraped
 
     def wsgi(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path == "/healthz" and environ.get("REQUEST_METHOD") == "GET":
             return _healthz(session_factory, start_response)
         if path == "/metrics" and environ.get("REQUEST_METHOD") == "GET":
-            body = render()
+            body = render() + render_outbox()
             start_response(
                 "200 OK",
                 [

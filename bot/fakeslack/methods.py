@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.fakeslack.blockkit import validate_message_blocks
+from bot.fakeslack.history import MessageHistory
 from bot.fakeslack.users import UserDirectory
 from bot.fakeslack.views import ViewStore, err
 
@@ -48,6 +49,7 @@ class SlackState:
         app_id: str,
         base_url: Callable[[], str],
         clock: Callable[[], float],
+        scopes: Callable[[], tuple[str, ...]] = lambda: (),
     ) -> None:
         self.team_id, self.team_name, self.team_domain = team_id, team_name, team_domain
         self.bot_user_id, self.bot_id, self.app_id = bot_user_id, bot_id, app_id
@@ -81,6 +83,9 @@ class SlackState:
             "files.completeUploadExternal": self.files_complete_upload,
             **self.directory.handlers(),
             **self.views.handlers(),
+            **MessageHistory(
+                messages=self.messages, resolve_channel=self.resolve_channel, scopes=scopes
+            ).handlers(),
         }
 
     # -- ids and helpers ------------------------------------------------------------

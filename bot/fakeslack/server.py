@@ -54,7 +54,15 @@ class FakeSlack:
         bot_id: str = "B0001",
         app_id: str = "A0001",
         token: str = "xoxb-test",
-        scopes: tuple[str, ...] = ("chat:write", "commands", "users:read", "im:write"),
+        scopes: tuple[str, ...] = (
+            "chat:write",
+            "commands",
+            "users:read",
+            "im:write",
+            "im:history",
+            "channels:history",
+            "groups:history",
+        ),
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
@@ -68,6 +76,7 @@ class FakeSlack:
         self._time: Callable[[], float] = time.monotonic
         self._limits = RateLimiter()
         self._faults = FaultInjector()
+        self._latency = 0.0
         self._server: Server | None = None
         self._thread: threading.Thread | None = None
         self._state = SlackState(
@@ -79,6 +88,7 @@ class FakeSlack:
             app_id=app_id,
             base_url=lambda: self.base_url,
             clock=lambda: self._time(),
+            scopes=lambda: self.scopes,
         )
         self._state.directory.add_user(
             bot_user_id,
@@ -329,6 +339,15 @@ class FakeSlack:
         with self._lock:
             self._faults.clear()
 
+    def set_latency(self, seconds: float) -> None:
+        """Delay every answer by ``seconds`` after the call took effect, like a slow network.
+
+        A client killed during the delay leaves a message Slack has but the client never
+        heard about: the case exactly-once delivery has to reconcile.
+        """
+        with self._lock:
+            self._latency = max(0.0, seconds)
+
     # -- request handling -------------------------------------------------------------------
 
     def _record(self, method: str, params: Json, response: Json, status: int, token: str | None) -> None:
@@ -336,6 +355,12 @@ class FakeSlack:
         self._changed.notify_all()
 
     def _dispatch(self, verb: str, path: str, headers: dict[str, str], body: bytes) -> Reply:
+        reply = self._dispatch_locked(verb, path, headers, body)
+        if self._latency:
+            time.sleep(self._latency)  # outside the lock: calls overlap, as on a real network
+        return reply
+
+    def _dispatch_locked(self, verb: str, path: str, headers: dict[str, str], body: bytes) -> Reply:
         parts = urlsplit(path)
         lower = {k.lower(): v for k, v in headers.items()}
         with self._lock:

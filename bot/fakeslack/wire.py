@@ -79,6 +79,8 @@ class Server(ThreadingHTTPServer):
     """Threaded server whose requests all go to one ``dispatch(verb, path, headers, body)``."""
 
     daemon_threads = True
+    # Slack does not refuse connections: a deep backlog keeps many concurrent clients from being reset.
+    request_queue_size = 256
 
     def __init__(self, address: tuple[str, int], dispatch: Dispatch) -> None:
         super().__init__(address, _Handler)

@@ -1,0 +1,88 @@
+"""Members' DM channels for the sender: stored ones first, `conversations.open` once for the rest.
+
+`conversations.open` is Tier 3 (about 50 a minute): a first fan-out to thousands of members
+hits its limit. After one 429 the method is held until Slack's `Retry-After` for the whole
+workspace, so the other rows wait their turn without each being refused by Slack.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.delivery.retry import classify
+from storage.uow import UnitOfWork
+
+
+def member_of(channel: object) -> str | None:
+    """The user ID when a payload's channel names a member ("@U123"), else None."""
+    if isinstance(channel, str) and channel.startswith("@") and len(channel) > 1:
+        return channel[1:]
+    return None
+
+
+class OpenHeld(Exception):
+    """conversations.open is rate limited for this workspace for `seconds` more."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"conversations.open rate limited; held {seconds:.0f}s")
+        self.seconds = seconds
+
+
+class DmChannels:
+    """A process-wide cache over the member table; thread-safe."""
+
+    def __init__(self, *, session_factory: sessionmaker[Session], client: WebClient) -> None:
+        self._session_factory = session_factory
+        self._client = client
+        self._known: dict[tuple[int, str], str] = {}
+        self._held_until: dict[int, float] = {}
+        self._lock = threading.Lock()
+
+    def known(self, workspace_id: int, user: str) -> str | None:
+        with self._lock:
+            return self._known.get((workspace_id, user))
+
+    def load(self, wanted: Iterable[tuple[int, str]]) -> None:
+        """Read the stored DM channels of these members in one query per workspace."""
+        missing: dict[int, set[str]] = {}
+        with self._lock:
+            for workspace_id, user in wanted:
+                if (workspace_id, user) not in self._known:
+                    missing.setdefault(workspace_id, set()).add(user)
+        if not missing:
+            return
+        with UnitOfWork(self._session_factory) as uow:
+            found = {
+                (workspace_id, user): channel
+                for workspace_id, users in missing.items()
+                for user, channel in uow.outbox.known_dm_channels(workspace_id, sorted(users)).items()
+            }
+        with self._lock:
+            self._known.update(found)
+
+    def open(self, workspace_id: int, user: str) -> str:
+        """Open the DM (raises OpenHeld while Tier 3 says wait) and store its ID on the member."""
+        with self._lock:
+            held = self._held_until.get(workspace_id, 0.0) - time.monotonic()
+        if held > 0:
+            raise OpenHeld(held)
+        try:
+            channel = str(self._client.conversations_open(users=user)["channel"]["id"])
+        except SlackApiError as exc:
+            failure = classify(exc)
+            if failure.retry_after is not None:
+                with self._lock:
+                    self._held_until[workspace_id] = time.monotonic() + failure.retry_after
+            raise
+        with UnitOfWork(self._session_factory) as uow:
+            uow.outbox.remember_dm_channel(workspace_id, user, channel)
+            uow.commit()
+        with self._lock:
+            self._known[(workspace_id, user)] = channel
+        return channel
