@@ -7,8 +7,9 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.ids import ActionId
+from bot.ids import ActionId, StatusAction
 from bot.ui.help import build_help_modal
+from handlers import status
 from handlers.context import deps_of, find_actor, locale_for, workspace_of
 from handlers.goals import open_goal_modal
 
@@ -16,6 +17,11 @@ from handlers.goals import open_goal_modal
 def register(app: App) -> None:
     app.action(ActionId.HOME_ADD_GOAL)(home_add_goal)
     app.action(ActionId.HOME_HELP)(home_help)
+    app.action(StatusAction.WRITE)(status.write_clicked)
+    app.action(StatusAction.EDIT)(status.write_clicked)
+    app.action(StatusAction.HOME_WRITE)(status.home_write_clicked)
+    app.action(StatusAction.SKIP)(status.skip_clicked)
+    app.action(StatusAction.RESOLVE_BLOCKER)(status.resolve_clicked)
 
 
 def home_add_goal(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:

@@ -17,7 +17,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.i18n import t
-from bot.ids import ActionId
+from bot.ids import ActionId, StatusAction
 from bot.services.home import Dashboard
 from bot.ui.mrkdwn import chunk_lines, escape, mention, number
 from bot.ui.team import products_text, role_name
@@ -54,10 +54,11 @@ def build_home(locale: str, data: Dashboard) -> dict[str, Any]:
         ActionsBlock(
             elements=[
                 ButtonElement(
-                    action_id=ActionId.HOME_ADD_GOAL,
-                    text=t(locale, "home.add_goal"),
+                    action_id=StatusAction.HOME_WRITE,
+                    text=t(locale, "status.button.write"),
                     style="primary",
                 ),
+                ButtonElement(action_id=ActionId.HOME_ADD_GOAL, text=t(locale, "home.add_goal")),
                 ButtonElement(action_id=ActionId.HOME_HELP, text=t(locale, "home.help")),
             ]
         )

@@ -1,0 +1,97 @@
+"""`/pm status team [WEEK]`: who submitted, skipped, is away or missing, for a manager or an admin."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+from bot.domain.roster import Role
+from bot.domain.schedule import Cadence, Leave, WeeklyTime, on_leave
+from bot.domain.status import TeamState, team_state
+from bot.domain.weeks import week_end, week_start
+from bot.services.errors import PermissionDenied
+from bot.services.leave import leaves_by_member
+from storage.models import Member, TeamSettings
+from storage.uow import UnitOfWork
+
+# Missing first: that is what a manager opens the table for.
+STATE_ORDER = (TeamState.MISSING, TeamState.SKIPPED, TeamState.ON_LEAVE, TeamState.SUBMITTED)
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    slack_user_id: str
+    name: str
+    state: TeamState
+    health: str | None
+    updated_at: dt.datetime | None
+    open_blockers: int
+
+
+@dataclass(frozen=True)
+class TeamStatus:
+    week: str
+    rows: tuple[TeamRow, ...]
+
+    @property
+    def counts(self) -> Counter[TeamState]:
+        return Counter(row.state for row in self.rows)
+
+    @property
+    def answered(self) -> int:
+        counts = self.counts
+        return counts[TeamState.SUBMITTED] + counts[TeamState.SKIPPED]
+
+
+def cadence_of(settings: TeamSettings | None, *, fallback_timezone: str) -> Cadence:
+    """The team's weekly cadence as the schedule rules read it."""
+    if settings is None:
+        return Cadence(timezone=fallback_timezone)
+    return Cadence(
+        timezone=settings.timezone,
+        prompt=WeeklyTime(settings.prompt_day, settings.prompt_time),
+        reminder=WeeklyTime(settings.reminder_day, settings.reminder_time),
+        digest=WeeklyTime(settings.digest_day, settings.digest_time),
+    )
+
+
+def people_in_view(uow: UnitOfWork, actor: Member) -> list[Member]:
+    """Whose weekly status `actor` may see: an admin every PM, a manager their reports."""
+    if actor.role == Role.ADMIN:
+        return list(uow.members.list(roles=[Role.PM]))
+    if actor.role == Role.MANAGER:
+        return [m for m in uow.members.reports_of(actor.id) if m.role == Role.PM]
+    raise PermissionDenied("status.team.error.not_allowed")
+
+
+def team_status(uow: UnitOfWork, *, actor: Member, week: str, team_timezone: str) -> TeamStatus:
+    """Each PM in view with their answer for `week`; the look is audited (it is people data)."""
+    people = people_in_view(uow, actor)
+    updates = {u.member_id: u for u in uow.status.for_week(week, [m.id for m in people])} if people else {}
+    leaves = leaves_by_member(uow, start=week_start(week), end=week_end(week))
+    cadence = cadence_of(uow.team_settings.get(), fallback_timezone=team_timezone)
+    rows = []
+    for member in people:
+        update = updates.get(member.id)
+        away = on_leave(week, cadence, (Leave(r.start, r.end) for r in leaves.get(member.id, [])))
+        rows.append(
+            TeamRow(
+                slack_user_id=member.slack_user_id,
+                name=member.name,
+                state=team_state(update_state=update.state if update else None, on_leave=away),
+                health=update.health if update else None,
+                updated_at=update.updated_at if update else None,
+                open_blockers=sum(1 for b in update.blockers if not b.resolved) if update else 0,
+            )
+        )
+    rows.sort(key=lambda r: (STATE_ORDER.index(r.state), r.name.lower(), r.slack_user_id))
+    uow.audit.record(
+        actor=actor.slack_user_id,
+        action="view",
+        entity="status_team",
+        entity_id=week,
+        detail={"members": len(rows)},
+    )
+    uow.commit()
+    return TeamStatus(week=week, rows=tuple(rows))

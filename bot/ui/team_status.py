@@ -1,0 +1,84 @@
+"""`/pm status team` as an ephemeral table, and `/pm leave` answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_sdk.models.blocks import Block, ContextBlock, HeaderBlock, MarkdownTextObject, SectionBlock
+
+from bot.domain.status import LeaveRange, TeamState
+from bot.i18n import t
+from bot.services.team_status import TeamRow, TeamStatus
+from bot.ui.mrkdwn import chunk_lines, mention
+from bot.ui.status import health_label
+
+MESSAGE_BLOCKS_MAX = 50
+STATE_KEYS = {
+    TeamState.SUBMITTED: "status.team.state.submitted",
+    TeamState.SKIPPED: "status.team.state.skipped",
+    TeamState.ON_LEAVE: "status.team.state.on_leave",
+    TeamState.MISSING: "status.team.state.missing",
+}
+
+
+def team_line(locale: str, row: TeamRow, *, tz: ZoneInfo) -> str:
+    parts = [mention(row.slack_user_id), t(locale, STATE_KEYS[row.state])]
+    if row.health:
+        parts.append(health_label(locale, row.health))
+    if row.open_blockers:
+        parts.append(t(locale, "status.team.blockers", count=row.open_blockers))
+    if row.updated_at is not None:
+        parts.append(t(locale, "status.team.updated", time=_local(row.updated_at, tz)))
+    return " · ".join(parts)
+
+
+def _local(moment: dt.datetime, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def build_team_status(locale: str, status: TeamStatus, *, timezone: str) -> dict[str, Any]:
+    """The table, missing first, split into sections within one message's block limit."""
+    counts = status.counts
+    summary = t(
+        locale,
+        "status.team.summary",
+        answered=status.answered,
+        total=len(status.rows),
+        submitted=counts[TeamState.SUBMITTED],
+        skipped=counts[TeamState.SKIPPED],
+        on_leave=counts[TeamState.ON_LEAVE],
+        missing=counts[TeamState.MISSING],
+    )
+    title = t(locale, "status.team.title", week=status.week)
+    if not status.rows:
+        empty = t(locale, "status.team.empty")
+        return {"text": empty, "blocks": [SectionBlock(text=MarkdownTextObject(text=empty)).to_dict()]}
+    tz = ZoneInfo(timezone)
+    blocks: list[Block] = [
+        HeaderBlock(text=title),
+        ContextBlock(elements=[MarkdownTextObject(text=summary)]),
+    ]
+    chunks = chunk_lines([team_line(locale, row, tz=tz) for row in status.rows])
+    room = MESSAGE_BLOCKS_MAX - len(blocks) - 1
+    shown = chunks[: room - 1] if len(chunks) > room else chunks
+    for chunk in shown:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=chunk)))
+    hidden = len(status.rows) - sum(chunk.count("\n") + 1 for chunk in shown)
+    footer = t(locale, "status.team.times", tz=timezone)
+    if hidden > 0:
+        footer = t(locale, "status.team.more", count=hidden) + "  " + footer
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=footer)]))
+    return {"text": f"{title}: {summary}", "blocks": [b.to_dict() for b in blocks]}
+
+
+def leave_list_text(locale: str, leaves: Sequence[LeaveRange]) -> str:
+    if not leaves:
+        return t(locale, "status.leave.none")
+    lines = "\n".join(
+        t(locale, "status.leave.line", start=leave.start.isoformat(), end=leave.end.isoformat())
+        for leave in leaves
+    )
+    return t(locale, "status.leave.list", lines=lines)
