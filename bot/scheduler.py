@@ -5,15 +5,23 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Connection, Engine, text
 
+from bot.delivery.sender import drain_now
 from bot.deps import AppDeps
 from handlers.jobs import JOBS, run_job
 
 log = logging.getLogger(__name__)
+
+TICK = "tick"
+
+# How often the outbox is drained besides right after a job enqueues (retries come due, listeners enqueue).
+OUTBOX_DRAIN_SECONDS = 5
 
 # Arbitrary but fixed: the PostgreSQL advisory lock that elects the scheduler replica.
 SCHEDULER_LOCK_KEY = 0x706D7075  # "pmpu"
@@ -25,6 +33,13 @@ def _run(name: str) -> None:
     """The job store keeps a reference to this function by name; the dependencies are per process."""
     assert _deps is not None, "scheduler started without dependencies"
     log.info("job %s: %s", name, run_job(name, _deps, _deps.clock()))
+
+
+def _drain_outbox() -> None:
+    assert _deps is not None, "scheduler started without dependencies"
+    report = drain_now(_deps)
+    if report.sent or report.failed or report.retried:
+        log.info("outbox: %s", report)
 
 
 class SchedulerLease:
@@ -64,11 +79,14 @@ def start_scheduler(deps: AppDeps, engine: Engine) -> tuple[BackgroundScheduler,
         return None
     _deps = deps
     scheduler = BackgroundScheduler(
-        jobstores={"default": SQLAlchemyJobStore(engine=engine)},
+        # The outbox drain needs no catch-up after a restart, so it lives in memory, not the database.
+        jobstores={"default": SQLAlchemyJobStore(engine=engine), "memory": MemoryJobStore()},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
         timezone="UTC",
     )
     for job in JOBS.values():
+        if job.cron is None:
+            continue  # run by the tick
         scheduler.add_job(
             _run,
             CronTrigger(timezone="UTC", **job.cron),
@@ -77,6 +95,20 @@ def start_scheduler(deps: AppDeps, engine: Engine) -> tuple[BackgroundScheduler,
             name=job.description,
             replace_existing=True,
         )
+    # Catch up at once what was missed while no process held the scheduler: the tick's rules keep
+    # an event due for the rest of its local day, and delivery keys stop anything going out twice.
+    scheduler.add_job(_run, args=[TICK], id="tick-at-start", name="catch-up tick", replace_existing=True)
+    scheduler.add_job(
+        _drain_outbox,
+        IntervalTrigger(seconds=OUTBOX_DRAIN_SECONDS),
+        id="outbox-drain",
+        name="send what the outbox holds",
+        jobstore="memory",
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=OUTBOX_DRAIN_SECONDS,
+        replace_existing=True,
+    )
     scheduler.start()
     return scheduler, lease
 
@@ -86,7 +118,15 @@ def describe_jobs() -> list[dict[str, Any]]:
         {
             "name": job.name,
             "description": job.description,
-            "schedule": " ".join(f"{k}={v}" for k, v in job.cron.items()) + " UTC",
+            "schedule": _schedule_text(job.cron),
         }
         for job in JOBS.values()
     ]
+
+
+def _schedule_text(cron: dict[str, str] | None) -> str:
+    if cron is None:
+        return f"by {TICK}"
+    if cron == {"minute": "*"}:
+        return "every minute"
+    return " ".join(f"{k}={v}" for k, v in cron.items()) + " UTC"

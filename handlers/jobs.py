@@ -10,13 +10,14 @@ from bot.deps import AppDeps
 from bot.metrics import JOB_RUNS
 from bot.services import roster
 from handlers.context import profile_lookup
+from handlers.status_jobs import status_digest, status_prompts, status_reminders, tick
 
 
 @dataclass(frozen=True)
 class Job:
     name: str
     description: str
-    cron: dict[str, str]  # APScheduler cron fields, UTC
+    cron: dict[str, str] | None  # APScheduler cron fields, UTC; None: not on a timer of its own
     run: Callable[[AppDeps, dt.datetime], str]
 
 
@@ -41,6 +42,10 @@ JOBS: dict[str, Job] = {
             {"hour": "3", "minute": "17"},
             refresh_profiles,
         ),
+        Job("tick", "queue what the weekly status cadence owes now", {"minute": "*"}, tick),
+        Job("status-prompts", "weekly prompts at each PM's local prompt time", None, status_prompts),
+        Job("status-reminders", "reminders to PMs who have not answered", None, status_reminders),
+        Job("status-digest", "the weekly digest and managers' missing lists", None, status_digest),
     )
 }
 

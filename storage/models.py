@@ -12,6 +12,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -200,7 +201,9 @@ class ProcessedEvent(Base):
 
 # --- delivery ---------------------------------------------------------------------------------
 
-OUTBOX_STATES = ("pending", "sent", "failed")
+# `sending`: claimed by a sender, the call maybe under way; a row left there past its lease is
+# checked against Slack before it is sent again (bot.delivery.sender).
+OUTBOX_STATES = ("pending", "sending", "sent", "failed")
 
 
 class OutboxMessage(Base):
@@ -237,7 +240,11 @@ class StatusUpdate(Base):
     """A PM's answer for one ISO week: submitted, or skipped (leave, holiday)."""
 
     __tablename__ = "status_update"
-    __table_args__ = (UniqueConstraint("workspace_id", "member_id", "week"),)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "member_id", "week"),
+        # A team's week at once (digest, reminders): SQLite picks it over the unique index above.
+        Index("ix_status_update_workspace_week", "workspace_id", "week", "member_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
@@ -296,7 +303,10 @@ class KpiValue(Base):
     """A goal's metric as reported for one week."""
 
     __tablename__ = "kpi_value"
-    __table_args__ = (UniqueConstraint("workspace_id", "goal_id", "week"),)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "goal_id", "week"),
+        Index("ix_kpi_value_workspace_week", "workspace_id", "week", "goal_id"),  # a team's week at once
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)

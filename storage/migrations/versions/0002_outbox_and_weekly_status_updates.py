@@ -111,6 +111,9 @@ def upgrade() -> None:
     with op.batch_alter_table("status_update", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_status_update_member_id"), ["member_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_status_update_week"), ["week"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_status_update_workspace_week"), ["workspace_id", "week", "member_id"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_status_update_workspace_id"), ["workspace_id"], unique=False)
 
     op.create_table(
@@ -155,6 +158,9 @@ def upgrade() -> None:
     with op.batch_alter_table("kpi_value", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_kpi_value_goal_id"), ["goal_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_kpi_value_workspace_id"), ["workspace_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_kpi_value_workspace_week"), ["workspace_id", "week", "goal_id"], unique=False
+        )
 
     op.create_table(
         "status_revision",
@@ -188,6 +194,7 @@ def downgrade() -> None:
 
     op.drop_table("status_revision")
     with op.batch_alter_table("kpi_value", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_kpi_value_workspace_week"))
         batch_op.drop_index(batch_op.f("ix_kpi_value_workspace_id"))
         batch_op.drop_index(batch_op.f("ix_kpi_value_goal_id"))
 
@@ -198,6 +205,7 @@ def downgrade() -> None:
 
     op.drop_table("blocker")
     with op.batch_alter_table("status_update", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_status_update_workspace_week"))
         batch_op.drop_index(batch_op.f("ix_status_update_workspace_id"))
         batch_op.drop_index(batch_op.f("ix_status_update_week"))
         batch_op.drop_index(batch_op.f("ix_status_update_member_id"))
