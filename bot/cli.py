@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.config import ConfigError, load_settings
 from bot.domain.roster import Role
+from bot.outbox_cli import add_outbox_parser, run_outbox
 from bot.runtime import Runtime, open_runtime, select_workspace
 from bot.services import roster
 from bot.services.errors import ServiceError
@@ -55,8 +56,16 @@ def build_parser() -> argparse.ArgumentParser:
     jobs_run = jobs.add_parser("run", help="run a job now, as if it were --at")
     jobs_run.add_argument("name")
     jobs_run.add_argument("--at", help="ISO-8601 time (default: now); without an offset, UTC")
+    jobs_run.add_argument(
+        "--drain-seconds",
+        type=float,
+        default=120.0,
+        help="deliver what the job enqueued for at most this long before exiting (default 120; 0: leave it)",
+    )
 
     sub.add_parser("doctor", help="check tokens, scopes, database and clock")
+    sub.add_parser("demo", help="one simulated week of a bank PM team on a fake Slack, no account needed")
+    add_outbox_parser(sub)
     return parser
 
 
@@ -67,6 +76,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.command == "run" else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if args.command == "demo":
+        from bot.demo import run_demo
+
+        return run_demo()
     try:
         settings = load_settings()
         if args.command == "run":
@@ -93,6 +106,8 @@ def _dispatch(args: argparse.Namespace, runtime: Runtime) -> int:
         return 0
     if args.command == "jobs":
         return _jobs(args, runtime)
+    if args.command == "outbox":
+        return run_outbox(args, runtime)
     workspace = select_workspace(runtime, args.team)
     deps = runtime.deps()
     if args.command == "team" and args.team_command == "add":
@@ -137,7 +152,7 @@ def _dispatch(args: argparse.Namespace, runtime: Runtime) -> int:
     if args.command == "config" and args.config_command == "set":
         with deps.uow(workspace.id) as uow:
             try:
-                set_team_setting(uow, actor="cli", key=args.key, text=args.value)
+                set_team_setting(uow, actor="cli", setting=args.key, text=args.value)
             except ValueError as exc:
                 print(f"pmpulse: {args.key}: {exc}", file=sys.stderr)
                 return EXIT_CONFIG
@@ -173,7 +188,13 @@ def _jobs(args: argparse.Namespace, runtime: Runtime) -> int:
         now = now if now.tzinfo else now.replace(tzinfo=dt.UTC)
     deps = runtime.deps()
     deps.clock = lambda: now
-    print(json.dumps({"job": args.name, "at": now.isoformat(), "result": run_job(args.name, deps, now)}))
+    result = run_job(args.name, deps, now)
+    if args.drain_seconds > 0:
+        from bot.delivery.sender import drain_now
+
+        # Deliver what the job enqueued before exiting; a running bot's sender takes over any rest.
+        print(f"outbox: {drain_now(deps, max_seconds=args.drain_seconds)}")
+    print(json.dumps({"job": args.name, "at": now.isoformat(), "result": result}))
     return 0
 
 

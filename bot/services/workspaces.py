@@ -135,7 +135,9 @@ def format_setting(key: str, value: object) -> str:
     return "-" if value is None else str(value)
 
 
-def set_team_setting(uow: UnitOfWork, *, actor: str, key: str, text: str) -> object:
+def set_team_setting(uow: UnitOfWork, *, actor: str, setting: str, text: str) -> object:
+    """Change one team setting from text, audited; ValueError with a one-line reason when it does not fit."""
+    key = setting
     value = parse_setting(key, text)
     settings = uow.team_settings.get()
     if settings is None:

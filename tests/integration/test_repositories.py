@@ -102,8 +102,8 @@ def test_uncommitted_work_is_discarded(session_factory: sessionmaker[Session]) -
 def test_team_settings_changes_are_audited(session_factory: sessionmaker[Session]) -> None:
     a, _ = two_workspaces(session_factory)
     with UnitOfWork(session_factory, a) as uow:
-        set_team_setting(uow, actor="cli", key="prompt_time", text="15:30")
-        set_team_setting(uow, actor="cli", key="timezone", text="Europe/London")
+        set_team_setting(uow, actor="cli", setting="prompt_time", text="15:30")
+        set_team_setting(uow, actor="cli", setting="timezone", text="Europe/London")
     ref = find_workspace(session_factory, "TA")
     assert ref is not None and ref.timezone == "Europe/London"
     with UnitOfWork(session_factory, a) as uow:
