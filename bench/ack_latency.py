@@ -9,7 +9,8 @@ It starts the fake Slack Web API in-process, seeds a throwaway SQLite roster, st
 commands at it from a pool of client threads, timing each request until its HTTP
 response (the ack) arrives. Then it does the same against a Bolt app whose listener
 only calls ack(), served by the same gunicorn setup (`--serve-bare PORT` mode of this
-script), and compares the two. Everything binds to and talks to 127.0.0.1 only.
+script), and compares the two. All traffic goes to 127.0.0.1 (the fake and the bare app
+bind there; `pmpulse run` binds 0.0.0.0 because bot/runner.py passes no host).
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
+
+from bot.fakeslack.signing import sign
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
@@ -131,6 +134,8 @@ class LoadGenerator:
         self.stop = stop
         # response_url -> (command, wall-clock send time), for acknowledged requests
         self.sent_urls: dict[str, tuple[str, float]] = {}
+        # command -> one flag per answer that came inside the ack itself (good or not)
+        self.in_ack: dict[str, list[bool]] = {command: [] for command in COMMANDS}
         self._lock = threading.Lock()
 
     def _body(self, text: str, response_url: str) -> str:
@@ -152,9 +157,8 @@ class LoadGenerator:
             }
         )
 
-    def _headers(self, body: str) -> dict[str, str]:
-        from bot.fakeslack.signing import sign
-
+    @staticmethod
+    def _headers(body: str) -> dict[str, str]:
         ts = int(time.time())
         return {
             "Content-Type": "application/x-www-form-urlencoded",
@@ -205,7 +209,10 @@ class LoadGenerator:
                     last_done[0] = max(last_done[0], t0 + elapsed)
                     if resp.status == 200:
                         result.latencies.append(elapsed)
-                        self.sent_urls[response_url] = (command, sent_at)
+                        if payload:
+                            self.in_ack[command].append(answer_is_good(command, payload))
+                        else:
+                            self.sent_urls[response_url] = (command, sent_at)
                     else:
                         result.errors += 1
                         if len(result.error_samples) < 3:
@@ -289,19 +296,21 @@ class ServerProcess:
         raise RuntimeError(f"{self.name} not healthy after {timeout:.0f}s:\n{self.log_tail()}")
 
     def stop(self) -> None:
-        """SIGTERM the process group, SIGKILL it if still there after STOP_TIMEOUT."""
+        """SIGTERM the process group; SIGKILL it after STOP_TIMEOUT or on a second Ctrl-C."""
         proc, self.proc = self.proc, None
         if proc is None:
             return
-        if proc.poll() is None:
-            _signal_group(proc.pid, signal.SIGTERM)
-            try:
+        try:
+            if proc.poll() is None:
+                _signal_group(proc.pid, signal.SIGTERM)
                 proc.wait(STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                _signal_group(proc.pid, signal.SIGKILL)
+        except subprocess.TimeoutExpired:
+            pass
+        finally:
+            # Whatever is left of the group (gunicorn master and workers) goes now.
+            _signal_group(proc.pid, signal.SIGKILL)
+            with suppress(subprocess.TimeoutExpired):
                 proc.wait(5)
-        # gunicorn workers die with their master; make sure nothing of the group lingers.
-        _signal_group(proc.pid, signal.SIGKILL)
 
     def cpu_seconds(self) -> float | None:
         """User+system CPU of the live processes in the server's process group (Linux /proc), or None."""
@@ -462,6 +471,20 @@ def serve_bare(port: int, *, workers: int, threads: int) -> int:
 # -- checking the work done after the ack ----------------------------------------------------------
 
 
+def answer_is_good(command: str, payload: bytes) -> bool:
+    """An answer carried by the ack: JSON with blocks, and for the roster, the PMs listed."""
+    from bot.fakeslack.blockkit import validate_message_blocks
+
+    try:
+        body = json.loads(payload)
+    except ValueError:
+        return False
+    blocks = body.get("blocks") or []
+    if not blocks or validate_message_blocks(blocks):
+        return False
+    return command != "team" or "Product managers" in json.dumps(blocks)
+
+
 @dataclass
 class Answers:
     """response_url POSTs pmpulse made, per command."""
@@ -527,25 +550,45 @@ def collect_answers(
 
 
 def run_phases(
-    name: str, load: LoadGenerator, args: argparse.Namespace, log: Callable[[str], None]
+    name: str,
+    load: LoadGenerator,
+    server: ServerProcess,
+    args: argparse.Namespace,
+    log: Callable[[str], None],
 ) -> list[PhaseResult]:
     """Warm up with both commands, then one measured phase per command."""
     for command in COMMANDS:
         load.run(name, command, requests=args.warmup, seconds=args.seconds, concurrency=args.concurrency)
     results = []
     for command in COMMANDS:
+        cpu_before = server.cpu_seconds()
         result = load.run(
             name, command, requests=args.requests, seconds=args.seconds, concurrency=args.concurrency
         )
+        cpu_after = server.cpu_seconds()
+        if cpu_before is not None and cpu_after is not None:
+            result.server_cpu = cpu_after - cpu_before
         log(
             f"  {name:8} /pm {command:5} {result.completed:6d} ok {result.errors:4d} errors  "
             f"{result.rate:8.1f} req/s  p50 {result.percentile_ms(50):7.1f} ms  "
-            f"p99 {result.percentile_ms(99):7.1f} ms  max {result.max_ms:7.1f} ms"
+            f"p99 {result.percentile_ms(99):7.1f} ms  max {result.max_ms:7.1f} ms  "
+            f"server CPU {result.cpu_ms_per_request:5.1f} ms/req  (load avg {os.getloadavg()[0]:.2f})"
         )
         for sample in result.error_samples:
             log(f"    error: {sample}")
         results.append(result)
     return results
+
+
+def print_in_ack(in_ack: dict[str, list[bool]]) -> bool:
+    """Answers that came in the ack body (quick reads need no second round trip)."""
+    print("answers carried by the ack itself:")
+    good = True
+    for command in COMMANDS:
+        flags = in_ack[command]
+        print(f"  /pm {command:4}  answered in ack {len(flags):6d}  ok {sum(flags):6d}")
+        good = good and all(flags)
+    return good
 
 
 def print_summary(pm: list[PhaseResult], bare: list[PhaseResult], answers: Answers) -> bool:
@@ -554,7 +597,7 @@ def print_summary(pm: list[PhaseResult], bare: list[PhaseResult], answers: Answe
     print("Summary (ack latency = time until the HTTP response to the slash command)")
     header = (
         f"{'target':8}  {'command':8}  {'acked':>6}  {'errors':>6}  {'req/s':>8}  "
-        f"{'p50 ms':>8}  {'p99 ms':>8}  {'max ms':>8}"
+        f"{'p50 ms':>8}  {'p99 ms':>8}  {'max ms':>8}  {'CPU ms/req':>10}"
     )
     print(header)
     print("-" * len(header))
@@ -562,7 +605,7 @@ def print_summary(pm: list[PhaseResult], bare: list[PhaseResult], answers: Answe
         print(
             f"{result.target:8}  /pm {result.command:4}  {result.completed:6d}  {result.errors:6d}  "
             f"{result.rate:8.1f}  {result.percentile_ms(50):8.1f}  {result.percentile_ms(99):8.1f}  "
-            f"{result.max_ms:8.1f}"
+            f"{result.max_ms:8.1f}  {result.cpu_ms_per_request:10.1f}"
         )
     print()
     all_met = True
@@ -577,14 +620,17 @@ def print_summary(pm: list[PhaseResult], bare: list[PhaseResult], answers: Answe
             f">= {THROUGHPUT_TARGET:.0%} of bare: {'MET' if rate_ok else 'MISSED'}"
         )
     print()
-    print(f"response_url answers from pmpulse (work done after the ack; waited {answers.waited:.1f}s):")
+    print(
+        f"response_url answers from pmpulse (the work after the ack; waited {answers.waited:.1f}s for them):"
+    )
     answers_ok = True
     for command in COMMANDS:
+        delays = answers.delays[command]
         print(
             f"  /pm {command:4}  acked {answers.expected[command]:6d}"
             f"  answered {answers.answered[command]:6d}  ok {answers.ok[command]:6d}"
-            f"  errors {answers.failed[command]:4d}"
-            f"  (apologies {answers.apologies[command]})"
+            f"  errors {answers.failed[command]:4d} (apologies {answers.apologies[command]})"
+            f"  answer within p50 {percentile_ms(delays, 50):.0f} ms, p99 {percentile_ms(delays, 99):.0f} ms"
         )
         answers_ok = answers_ok and answers.ok[command] == answers.expected[command]
     for sample in answers.samples:
@@ -622,7 +668,8 @@ def benchmark(args: argparse.Namespace) -> int:
         log(
             f"load: {args.concurrency} client threads, up to {args.requests} requests or {args.seconds:.0f}s "
             f"per phase, after {args.warmup} warm-up requests per command; "
-            f"server: {args.workers} worker(s) x {args.threads} threads"
+            f"server: {args.workers} worker(s) x {args.threads} threads; "
+            f"{os.cpu_count()} CPUs, load avg {os.getloadavg()[0]:.2f}"
         )
         server_args = ["--workers", str(args.workers), "--threads", str(args.threads)]
 
@@ -642,8 +689,9 @@ def benchmark(args: argparse.Namespace) -> int:
         with running(app_server):
             fake.clear_calls()
             load = LoadGenerator(fake, port, user_id=ADMIN_ID, stop=stop)
-            pm_results = run_phases("pmpulse", load, args, log)
+            pm_results = run_phases("pmpulse", load, app_server, args, log)
             answers = collect_answers(fake, load.sent_urls)
+            in_ack = load.in_ack
         if args.keep_logs:
             shutil.copy(app_server.log_path, args.keep_logs)
 
@@ -659,9 +707,10 @@ def benchmark(args: argparse.Namespace) -> int:
         log(f"starting the bare Bolt app on {HOST}:{port}")
         with running(bare_server):
             load = LoadGenerator(fake, port, user_id=ADMIN_ID, stop=stop)
-            bare_results = run_phases("bare", load, args, log)
+            bare_results = run_phases("bare", load, bare_server, args, log)
 
         met = print_summary(pm_results, bare_results, answers)
+        met = print_in_ack(in_ack) and met
     return 0 if met else 1
 
 

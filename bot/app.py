@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
 from slack_bolt.oauth.oauth_settings import OAuthSettings
@@ -19,7 +20,16 @@ from bot.slack_client import build_web_client
 log = logging.getLogger(__name__)
 
 # The bot scopes pmpulse asks for; manifest.yml lists the same, and a test keeps them equal.
-BOT_SCOPES = ("chat:write", "commands", "im:write", "users:read")
+# The history scopes let the outbox sender check whether a post of unknown outcome reached Slack.
+BOT_SCOPES = (
+    "chat:write",
+    "commands",
+    "im:write",
+    "users:read",
+    "im:history",
+    "channels:history",
+    "groups:history",
+)
 
 
 def create_app(
@@ -40,16 +50,24 @@ def create_app(
             client=build_web_client(settings, token=None),
             oauth_settings=_oauth_settings(settings, session_factory),
             process_before_response=False,
+            listener_executor=_listener_executor(),
         )
     else:
         app = App(
             client=client,
             signing_secret=settings.SLACK_SIGNING_SECRET,
             process_before_response=False,
+            listener_executor=_listener_executor(),
         )
         register_single_workspace(deps)
     handlers.register(app, deps)
     return app, deps
+
+
+def _listener_executor() -> ThreadPoolExecutor:
+    # Bolt's default pool has 5 threads: a few slow Slack calls after an ack would hold
+    # up the acknowledgement of every other request waiting for a thread.
+    return ThreadPoolExecutor(max_workers=32, thread_name_prefix="pmpulse-listener")
 
 
 def register_single_workspace(deps: AppDeps) -> WorkspaceRef:

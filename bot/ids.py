@@ -45,3 +45,16 @@ class StatusAction(StrEnum):
 
 class StatusCallback(StrEnum):
     MODAL = "status_update"
+
+
+class StatusBlock(StrEnum):
+    """Input blocks of the status modal; each goal's KPI input is KPI_PREFIX + the goal ID."""
+
+    PROGRESS = "status_progress"
+    PLANS = "status_plans"
+    BLOCKERS = "status_blockers"
+    HEALTH = "status_health"
+    HEALTH_REASON = "status_health_reason"
+    TOPIC = "status_topic"
+    RISK = "status_risk"
+    KPI_PREFIX = "status_kpi_"

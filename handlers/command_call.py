@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from slack_bolt import Ack
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
@@ -14,9 +15,13 @@ from bot.services.workspaces import WorkspaceRef
 from storage.models import Member
 
 
-@dataclass(frozen=True)
+@dataclass
 class CommandCall:
-    """One `/pm` invocation, resolved: who, where, in which language, with what arguments."""
+    """One `/pm` invocation, resolved: who, where, in which language, with what arguments.
+
+    A quick subcommand (a database read) answers in the acknowledgement itself: no second
+    HTTP round trip. Anything that calls Slack or does slow work must `acknowledge()` first.
+    """
 
     deps: AppDeps
     workspace: WorkspaceRef
@@ -26,12 +31,24 @@ class CommandCall:
     payload: dict[str, Any]
     respond: Respond
     client: WebClient
+    ack: Ack
+    acked: bool = False
+
+    def acknowledge(self) -> None:
+        """Acknowledge now (once); later replies go through the response URL."""
+        if not self.acked:
+            self.ack()
+            self.acked = True
 
     def reply(self, message: dict[str, Any] | str) -> None:
-        """An ephemeral answer only the requester sees."""
+        """An ephemeral answer only the requester sees: in the ack if not yet sent, else via response_url."""
         if isinstance(message, str):
             message = {"text": message}
-        self.respond(response_type="ephemeral", replace_original=False, **message)
+        if not self.acked:
+            self.acked = True
+            self.ack(response_type="ephemeral", **message)
+        else:
+            self.respond(response_type="ephemeral", replace_original=False, **message)
 
     def say_key(self, key: str, **params: object) -> None:
         self.reply(t(self.locale, key, **params))

@@ -1,4 +1,4 @@
-"""`/pm`: acknowledge at once, then route the subcommand."""
+"""`/pm`: route the subcommand; quick reads answer in the ack, everything else is acknowledged first."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from bot.ids import COMMAND
 from bot.services.errors import ServiceError
 from bot.ui.help import build_help
 from bot.ui.mrkdwn import mention
-from handlers import goals, team
+from handlers import digest, goals, status, team
 from handlers.command_call import CommandCall
 from handlers.context import deps_of, find_actor, guest_locale, locale_for, workspace_of
 
@@ -23,7 +23,6 @@ Subcommand = Callable[[CommandCall], None]
 # Named in DESIGN section 4, arriving with later features: answered honestly until then.
 NOT_YET_AVAILABLE = frozenset(
     {
-        "status",
         "agenda",
         "action",
         "actions",
@@ -31,10 +30,8 @@ NOT_YET_AVAILABLE = frozenset(
         "feedback",
         "risk",
         "settings",
-        "digest",
         "review",
         "export",
-        "leave",
     }
 )
 
@@ -47,37 +44,50 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "team": team.handle_team,
     "goal": goals.handle_goal,
     "goals": goals.handle_goals,
+    "digest": digest.handle_digest,
+    "status": status.handle_status,
+    "leave": status.handle_leave,
 }
+
+
+# Subcommands that only read the database answer inside the acknowledgement; every other
+# subcommand is acknowledged before it runs, so Slack calls and slow work come after the ack.
+ANSWERED_IN_ACK = frozenset({"team", "goals"})
 
 
 def pm_command(
     ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
 ) -> None:
-    ack()
     deps, workspace = deps_of(context), workspace_of(context)
     args = (command.get("text") or "").split()
     name = args[0].lower() if args else "help"
     user_id = command["user_id"]
-
-    if name == "help" or (name not in SUBCOMMANDS and name not in NOT_YET_AVAILABLE):
-        actor = find_actor(deps, workspace, user_id, client)
-        locale = locale_for(actor, workspace) if actor else guest_locale(client, workspace, user_id)
-        unknown = None if name == "help" else args[0]
-        respond(response_type="ephemeral", **build_help(locale, unknown=unknown))
-        return
-
     actor = find_actor(deps, workspace, user_id, client)
+
     if actor is None:
+        # Someone off the roster: their language comes from Slack, so acknowledge first.
+        ack()
         locale = guest_locale(client, workspace, user_id)
-        respond(response_type="ephemeral", text=t(locale, "common.not_on_roster"))
+        if name == "help":
+            respond(response_type="ephemeral", **build_help(locale))
+        else:
+            respond(response_type="ephemeral", text=t(locale, "common.not_on_roster"))
         return
     locale = locale_for(actor, workspace)
-    if name in NOT_YET_AVAILABLE:
-        respond(response_type="ephemeral", text=t(locale, "common.not_available_yet", command=name))
+    if name == "help" or (name not in SUBCOMMANDS and name not in NOT_YET_AVAILABLE):
+        unknown = None if name == "help" else args[0]
+        ack(response_type="ephemeral", **build_help(locale, unknown=unknown))
         return
-    call = CommandCall(deps, workspace, actor, locale, args[1:], command, respond, client)
+    if name in NOT_YET_AVAILABLE:
+        ack(response_type="ephemeral", text=t(locale, "common.not_available_yet", command=name))
+        return
+    call = CommandCall(deps, workspace, actor, locale, args[1:], command, respond, client, ack)
+    if name not in ANSWERED_IN_ACK:
+        call.acknowledge()
     try:
         SUBCOMMANDS[name](call)
     except ServiceError as exc:
         params = {k: mention(str(v)) if k == "user" else v for k, v in exc.params.items()}
         call.say_key(exc.key, **params)
+    finally:
+        call.acknowledge()

@@ -53,7 +53,12 @@ def profile_lookup(client: WebClient) -> ProfileLookup:
         profile = user.get("profile") or {}
         return Profile(
             user_id=user_id,
-            name=profile.get("display_name") or user.get("real_name") or user.get("name") or user_id,
+            # The full name reads best in rosters and digests; the display name is often a nickname.
+            name=user.get("real_name")
+            or profile.get("real_name")
+            or profile.get("display_name")
+            or user.get("name")
+            or user_id,
             timezone=user.get("tz"),
             locale=user.get("locale"),
             is_bot=bool(user.get("is_bot")),

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from typing import Any
+
 from bot.domain.roster import parse_team_add, parse_user
 from bot.i18n import t
 from bot.services import roster
@@ -18,9 +22,7 @@ def handle_team(call: CommandCall) -> None:
     elif action == "remove":
         _remove(call)
     elif action in ("", "list"):
-        with call.deps.uow(call.workspace.id) as uow:
-            members = roster.list_team(uow)
-        call.reply(build_team(call.locale, members))
+        call.reply(_roster_message(call))
     else:
         call.say_key("common.usage", usage=t(call.locale, "team.usage_add"))
 
@@ -30,6 +32,7 @@ def _add(call: CommandCall) -> None:
     if parsed is None:
         call.say_key("common.usage", usage=t(call.locale, "team.usage_add"))
         return
+    call.acknowledge()  # the profile comes from Slack's users.info
     with call.deps.uow(call.workspace.id) as uow:
         member, created = roster.add_member(
             uow,
@@ -64,3 +67,38 @@ def _remove(call: CommandCall) -> None:
             uow, actor=call.actor.slack_user_id, actor_role=call.actor.role, user_id=user_id
         )
     call.say_key("team.removed", user=mention(member.slack_user_id))
+
+
+class RosterMessages:
+    """Built roster messages, reused until the roster changes (a cheap version query decides)."""
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+        self._entries: OrderedDict[tuple[object, ...], dict[str, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[object, ...]) -> dict[str, Any] | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[object, ...], message: dict[str, Any]) -> None:
+        with self._lock:
+            self._entries[key] = message
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+
+_roster_messages = RosterMessages()
+
+
+def _roster_message(call: CommandCall) -> dict[str, Any]:
+    with call.deps.uow(call.workspace.id) as uow:
+        key = (id(call.deps), call.workspace.id, call.locale, roster.roster_version(uow))
+        message = _roster_messages.get(key)
+        if message is None:
+            message = build_team(call.locale, roster.list_team(uow))
+            _roster_messages.put(key, message)
+    return message

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased, joinedload, lazyload
 
 from storage.models import (
     AuditEntry,
@@ -25,6 +25,7 @@ from storage.models import (
     StatusUpdate,
     TeamSettings,
     Workspace,
+    utcnow,
 )
 
 
@@ -58,10 +59,15 @@ class MemberRepository(_Scoped):
         return member if member is not None and member.workspace_id == self.workspace_id else None
 
     def get_by_slack_id(self, slack_user_id: str) -> Member | None:
-        return self.session.scalar(
-            select(Member).where(
-                Member.workspace_id == self.workspace_id, Member.slack_user_id == slack_user_id
+        # One round trip: the product lines come in the same query (this runs on every request).
+        return (
+            self.session.execute(
+                select(Member)
+                .where(Member.workspace_id == self.workspace_id, Member.slack_user_id == slack_user_id)
+                .options(joinedload(Member.product_lines))
             )
+            .unique()
+            .scalar_one_or_none()
         )
 
     def list(self, *, active_only: bool = True, roles: Iterable[str] | None = None) -> Sequence[Member]:
@@ -86,6 +92,39 @@ class MemberRepository(_Scoped):
             .unique()
             .all()
         )
+
+    def roster_rows(self) -> Sequence[tuple[Member, str | None, str | None, tuple[str, ...]]]:
+        """Active members with their manager's Slack ID and name and their product lines.
+
+        Two column queries instead of loading Member graphs: the roster is read on every
+        `/pm team` and can hold hundreds of people.
+        """
+        manager = aliased(Member)
+        rows = self.session.execute(
+            select(Member, manager.slack_user_id, manager.name)
+            .outerjoin(manager, Member.manager_id == manager.id)
+            .where(Member.workspace_id == self.workspace_id, Member.active.is_(True))
+            .order_by(Member.name, Member.slack_user_id)
+            .options(lazyload(Member.manager), lazyload(Member.product_lines))
+        ).all()
+        lines: dict[int, list[str]] = {}
+        for member_id, name in self.session.execute(
+            select(MemberProductLine.member_id, ProductLine.name)
+            .join(ProductLine, ProductLine.id == MemberProductLine.product_line_id)
+            .where(MemberProductLine.workspace_id == self.workspace_id)
+            .order_by(ProductLine.name)
+        ):
+            lines.setdefault(member_id, []).append(name)
+        return [(m, mgr_id, mgr_name, tuple(lines.get(m.id, ()))) for m, mgr_id, mgr_name in rows]
+
+    def roster_version(self) -> tuple[int, str]:
+        """Changes whenever the roster does (members touched on every change): a cache key."""
+        count, latest = self.session.execute(
+            select(func.count(Member.id), func.max(Member.updated_at)).where(
+                Member.workspace_id == self.workspace_id
+            )
+        ).one()
+        return int(count), str(latest)
 
     def count_active(self) -> int:
         return (
@@ -126,6 +165,7 @@ class ProductLineRepository(_Scoped):
         self.session.add(
             MemberProductLine(workspace_id=self.workspace_id, member_id=member.id, product_line_id=line.id)
         )
+        member.updated_at = utcnow()  # a roster change: bumps the roster version
         self.session.flush()
         self.session.expire(member, ["product_lines"])
 

@@ -162,7 +162,24 @@ def remove_member(uow: UnitOfWork, *, actor: str, actor_role: str, user_id: str)
 
 
 def list_team(uow: UnitOfWork) -> list[MemberView]:
-    return [to_view(member) for member in uow.members.list()]
+    return [
+        MemberView(
+            slack_user_id=member.slack_user_id,
+            name=member.name,
+            role=member.role,
+            manager_slack_id=manager_id,
+            manager_name=manager_name,
+            product_lines=lines,
+            timezone=member.timezone,
+            locale=member.locale,
+            active=member.active,
+        )
+        for member, manager_id, manager_name, lines in uow.members.roster_rows()
+    ]
+
+
+def roster_version(uow: UnitOfWork) -> tuple[int, str]:
+    return uow.members.roster_version()
 
 
 def refresh_profiles(uow: UnitOfWork, lookup: ProfileLookup, *, older_than: dt.datetime) -> int:

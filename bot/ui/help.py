@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 from typing import Any
 
 from slack_sdk.models.blocks import ContextBlock, HeaderBlock, MarkdownTextObject, SectionBlock
@@ -15,6 +17,7 @@ HELP_LINES: tuple[tuple[str, str, bool], ...] = (
     ("/pm help", "help.cmd.help", False),
     ("/pm status", "help.cmd.status", False),
     ("/pm status team [2026-W48]", "help.cmd.status_team", True),
+    ("/pm leave YYYY-MM-DD YYYY-MM-DD", "help.cmd.leave", False),
     ("/pm agenda", "help.cmd.agenda", False),
     ("/pm agenda add TEXT", "help.cmd.agenda_add", False),
     ("/pm agenda post", "help.cmd.agenda_post", True),
@@ -37,6 +40,18 @@ HELP_LINES: tuple[tuple[str, str, bool], ...] = (
 
 def build_help(locale: str, *, unknown: str | None = None) -> dict[str, Any]:
     """The help message; `unknown` is a subcommand we did not recognise."""
+    if unknown is None:
+        return copy.deepcopy(_plain_help(locale))
+    return _build_help(locale, unknown)
+
+
+@functools.cache
+def _plain_help(locale: str) -> dict[str, Any]:
+    # `/pm help` is the most frequent command and its text never changes: build it once.
+    return _build_help(locale, None)
+
+
+def _build_help(locale: str, unknown: str | None) -> dict[str, Any]:
     lines = [
         f"`{usage}`{' :lock:' if managers_only else ''}  {t(locale, key)}"
         for usage, key, managers_only in HELP_LINES

@@ -17,6 +17,7 @@ from bot.app import create_app
 from bot.config import Settings
 from bot.deps import AppDeps
 from bot.fakeslack import FakeSlack, SlackRequestSender
+from bot.fakeslack.blockkit import validate_message_blocks
 from bot.slack_client import build_web_client
 from bot.web import build_wsgi_app
 from storage.models import Member
@@ -60,10 +61,15 @@ class Harness:
             return uow.members.get_by_slack_id(user_id)
 
     def command(self, user_id: str, text: str) -> dict[str, Any]:
-        """Send `/pm text`, wait for the answer on the response URL and return its body."""
+        """Send `/pm text` and return the answer: the ack's body, or else what came to the response URL."""
         response_url = self.fake.response_url()
         reply = self.sender.slash_command(user_id=user_id, text=text, response_url=response_url)
         assert reply.status_code == 200, reply.text
+        if reply.text:
+            body: dict[str, Any] = reply.json()
+            # Slack checks an ack's blocks as it checks a posted message's.
+            assert validate_message_blocks(body.get("blocks", [])) == [], body
+            return body
         call = self.fake.wait_for("response_url", lambda c: c.params.get("_url") == response_url)
         assert call.status == 200, call.response
         return call.params

@@ -144,8 +144,14 @@ def test_run_http_answers_signed_requests(http_server: str, fake: FakeSlack) -> 
     forged = sender.slash_command(user_id="UADMIN", text="help", signature="v0=bad")
 
     assert reply.status_code == 200 and forged.status_code == 401
+    assert "/pm goal add" in str(reply.json()["blocks"])  # help is answered in the ack itself
+    team = sender.slash_command(
+        user_id="UADMIN", text="team add <@UMGR|mei> manager", response_url=response_url
+    )
+    assert team.status_code == 200 and team.text == ""  # a Slack lookup follows: acknowledged first
     answer = fake.wait_for("response_url", lambda c: c.params["_url"] == response_url, timeout=10)
-    assert "/pm goal add" in str(answer.params["blocks"])
+    assert "<@UMGR>" in answer.params["text"]
     metrics = requests.get(f"{http_server}/metrics", timeout=5).text
     assert 'pmpulse_requests_total{kind="command",name="/pm help"} 2.0' in metrics
+    assert 'pmpulse_requests_total{kind="command",name="/pm team"} 1.0' in metrics
     assert requests.get(f"{http_server}/nope", timeout=5).status_code == 404

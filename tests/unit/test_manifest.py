@@ -198,7 +198,7 @@ def built(
     original_init = App.__init__
 
     def init_with_executor(self: App, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("listener_executor", executor)
+        kwargs["listener_executor"] = executor  # replaces the app's own pool, so teardown can wait for it
         original_init(self, *args, **kwargs)
 
     monkeypatch.setattr(App, "__init__", init_with_executor)

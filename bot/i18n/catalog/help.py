@@ -22,6 +22,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "who submitted, who is missing, health per PM",
         "zh-CN": "查看团队周报提交情况与各产品经理的健康度",
     },
+    "help.cmd.leave": {
+        "en": "record leave: no status prompts, not counted missing (`/pm leave` lists it)",
+        "zh-CN": "登记休假：期间不发周报提醒，也不计为未提交（`/pm leave` 查看已登记的休假）",
+    },
     "help.cmd.agenda": {"en": "this week's meeting agenda", "zh-CN": "本周例会议程"},
     "help.cmd.agenda_add": {"en": "add a topic to the agenda", "zh-CN": "向议程添加议题"},
     "help.cmd.agenda_post": {
