@@ -76,6 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.command == "run" else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # APScheduler logs every run of every job at INFO (the outbox drain runs every few seconds).
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     if args.command == "demo":
         from bot.demo import run_demo
 

@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
+from bot.read_cache import ReadCache
 from storage.uow import UnitOfWork
 
 
@@ -23,6 +24,7 @@ class AppDeps:
     session_factory: sessionmaker[Session]
     client: WebClient
     clock: Callable[[], dt.datetime] = field(default=utc_now)
+    read_cache: ReadCache = field(default_factory=ReadCache)
 
     def uow(self, workspace_id: int | None = None) -> UnitOfWork:
         return UnitOfWork(self.session_factory, workspace_id)

@@ -33,16 +33,16 @@ def run(settings: Settings, *, http: bool, workers: int = 1, threads: int = 16) 
     # Fail fast in the parent: a bad token or an unreachable Slack is reported once, before forking.
     create_app(settings, session_factory=runtime.session_factory)
 
-    def when_ready(_server: Any) -> None:
-        deps = runtime.deps()
-        start_scheduler(deps, runtime.engine)
-
     def post_fork(_server: Any, _worker: Any) -> None:
         runtime.engine.dispose(close=False)  # never share the parent's connections
 
     def app_factory() -> WsgiApp:
+        # Runs in each worker after the fork. The scheduler starts here, never in the parent:
+        # a parent with threads could fork a worker while one of them holds a lock (logging,
+        # the database driver) and the worker would hang. The lease elects one worker.
         worker = open_runtime(settings, migrate=False)
-        app, _ = create_app(settings, session_factory=worker.session_factory)
+        app, deps = create_app(settings, session_factory=worker.session_factory)
+        start_scheduler(deps, worker.engine)
         return build_wsgi_app(app, worker.session_factory)
 
     log.info(
@@ -56,6 +56,5 @@ def run(settings: Settings, *, http: bool, workers: int = 1, threads: int = 16) 
         threads=threads,
         on_starting=None,
         post_fork=post_fork,
-        when_ready=when_ready,
     )
     return 0

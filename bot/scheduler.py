@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
-from typing import Any
+from typing import IO, Any
 
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -43,15 +44,21 @@ def _drain_outbox() -> None:
 
 
 class SchedulerLease:
-    """Holds the advisory lock for as long as this process runs the scheduler."""
+    """Elects the one process per database that runs the scheduler, for as long as it lives.
+
+    PostgreSQL: a session advisory lock held on a dedicated connection. SQLite: an exclusive
+    lock on a file beside the database (the processes sharing a SQLite file share a machine).
+    Either is released by the operating system or the server when the process dies.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._connection: Connection | None = None
+        self._lock_file: IO[bytes] | None = None
 
     def acquire(self) -> bool:
-        if self.engine.dialect.name != "postgresql":
-            return True  # SQLite: one process owns the file's scheduler
+        if self.engine.dialect.name == "sqlite":
+            return self._acquire_file()
         connection = self.engine.connect()
         got = bool(
             connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": SCHEDULER_LOCK_KEY}).scalar()
@@ -63,11 +70,28 @@ class SchedulerLease:
             connection.close()
         return got
 
+    def _acquire_file(self) -> bool:
+        database = self.engine.url.database
+        if not database or database == ":memory:":
+            return True  # a private in-memory database: this process is the only one
+        handle = open(f"{database}.scheduler-lock", "ab")  # noqa: SIM115 - held open while we lead
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            return False
+        self._lock_file = handle
+        return True
+
     def release(self) -> None:
         if self._connection is not None:
             self._connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": SCHEDULER_LOCK_KEY})
             self._connection.close()
             self._connection = None
+        if self._lock_file is not None:
+            fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_UN)
+            self._lock_file.close()
+            self._lock_file = None
 
 
 def start_scheduler(deps: AppDeps, engine: Engine) -> tuple[BackgroundScheduler, SchedulerLease] | None:

@@ -75,6 +75,17 @@ def guest_locale(client: WebClient, workspace: WorkspaceRef, user_id: str) -> st
 
 
 def find_actor(deps: AppDeps, workspace: WorkspaceRef, user_id: str, client: WebClient) -> Member | None:
+    """The sender's roster entry (None: not on the roster), read through the short-lived cache.
+
+    The Member returned is detached and shared: read its attributes, never attach or change it.
+    """
+    member = deps.read_cache.get_or_load(
+        ("actor", workspace.id, user_id), lambda: _load_actor(deps, workspace, user_id, client)
+    )
+    return member if isinstance(member, Member) else None
+
+
+def _load_actor(deps: AppDeps, workspace: WorkspaceRef, user_id: str, client: WebClient) -> Member | None:
     with deps.uow(workspace.id) as uow:
         return roster.find_actor(
             uow, user_id, admins=deps.settings.PMPULSE_ADMINS, lookup=profile_lookup(client)

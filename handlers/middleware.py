@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -18,12 +16,10 @@ log = logging.getLogger(__name__)
 
 
 def register(app: App, deps: AppDeps) -> None:
-    workspaces = WorkspaceCache()
-
     def attach(context: BoltContext, body: dict[str, Any], next: Callable[[], None]) -> BoltResponse | None:
         context[DEPS] = deps
         team_id = context.team_id or _team_id(body)
-        workspace = _resolve(deps, team_id, context, workspaces) if team_id else None
+        workspace = _resolve(deps, team_id, context) if team_id else None
         if workspace is None:
             # A team pmpulse does not serve: acknowledge and touch nothing.
             log.warning("request from unknown workspace %r ignored", team_id)
@@ -49,34 +45,10 @@ def _team_id(body: dict[str, Any]) -> str | None:
     return body.get("team_id")
 
 
-class WorkspaceCache:
-    """Workspace lookups for a short while: they run on every request and change rarely.
-
-    A setting changed with `pmpulse config set` reaches running processes within `ttl` seconds.
-    """
-
-    def __init__(self, ttl: float = 30.0) -> None:
-        self.ttl = ttl
-        self._entries: dict[str, tuple[float, WorkspaceRef]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, team_id: str) -> WorkspaceRef | None:
-        with self._lock:
-            entry = self._entries.get(team_id)
-        if entry is None or entry[0] < time.monotonic():
-            return None
-        return entry[1]
-
-    def put(self, team_id: str, workspace: WorkspaceRef) -> None:
-        with self._lock:
-            self._entries[team_id] = (time.monotonic() + self.ttl, workspace)
-
-
-def _resolve(deps: AppDeps, team_id: str, context: BoltContext, cache: WorkspaceCache) -> WorkspaceRef | None:
-    cached = cache.get(team_id)
-    if cached is not None:
-        return cached
-    workspace = find_workspace(deps.session_factory, team_id)
+def _resolve(deps: AppDeps, team_id: str, context: BoltContext) -> WorkspaceRef | None:
+    workspace = deps.read_cache.get_or_load(
+        ("workspace", team_id), lambda: find_workspace(deps.session_factory, team_id)
+    )
     if workspace is None and deps.settings.oauth_enabled and context.bot_token:
         # Installed through OAuth (Bolt authorized the request): first contact creates the row.
         workspace = ensure_workspace(
@@ -87,6 +59,5 @@ def _resolve(deps: AppDeps, team_id: str, context: BoltContext, cache: Workspace
             default_timezone=deps.settings.PMPULSE_DEFAULT_TIMEZONE,
             default_locale=deps.settings.PMPULSE_DEFAULT_LOCALE,
         )
-    if workspace is not None:
-        cache.put(team_id, workspace)
-    return workspace
+        deps.read_cache.put(("workspace", team_id), workspace)
+    return workspace if isinstance(workspace, WorkspaceRef) else None

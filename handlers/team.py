@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from typing import Any
 
 from bot.domain.roster import parse_team_add, parse_user
@@ -44,6 +42,7 @@ def _add(call: CommandCall) -> None:
             manager_slack_id=None,
             lookup=profile_lookup(call.client),
         )
+    call.deps.read_cache.forget_workspace(call.workspace.id)
     product = (
         t(call.locale, "team.product_suffix", product=escape(parsed.product_line))
         if parsed.product_line
@@ -66,39 +65,15 @@ def _remove(call: CommandCall) -> None:
         member = roster.remove_member(
             uow, actor=call.actor.slack_user_id, actor_role=call.actor.role, user_id=user_id
         )
+    call.deps.read_cache.forget_workspace(call.workspace.id)
     call.say_key("team.removed", user=mention(member.slack_user_id))
 
 
-class RosterMessages:
-    """Built roster messages, reused until the roster changes (a cheap version query decides)."""
-
-    def __init__(self, size: int = 64) -> None:
-        self.size = size
-        self._entries: OrderedDict[tuple[object, ...], dict[str, Any]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[object, ...]) -> dict[str, Any] | None:
-        with self._lock:
-            found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-            return found
-
-    def put(self, key: tuple[object, ...], message: dict[str, Any]) -> None:
-        with self._lock:
-            self._entries[key] = message
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
-
-
-_roster_messages = RosterMessages()
-
-
 def _roster_message(call: CommandCall) -> dict[str, Any]:
-    with call.deps.uow(call.workspace.id) as uow:
-        key = (id(call.deps), call.workspace.id, call.locale, roster.roster_version(uow))
-        message = _roster_messages.get(key)
-        if message is None:
-            message = build_team(call.locale, roster.list_team(uow))
-            _roster_messages.put(key, message)
+    def build() -> dict[str, Any]:
+        with call.deps.uow(call.workspace.id) as uow:
+            return build_team(call.locale, roster.list_team(uow))
+
+    message = call.deps.read_cache.get_or_load(("roster", call.workspace.id, call.locale), build)
+    assert isinstance(message, dict)
     return message
