@@ -54,7 +54,6 @@ def run(settings: Settings, *, http: bool, workers: int = 1, threads: int = 16) 
         port=settings.PORT,
         workers=workers,
         threads=threads,
-        on_starting=None,
         post_fork=post_fork,
     )
     return 0

@@ -34,9 +34,7 @@ def serve(
     host: str = "0.0.0.0",
     workers: int = 1,
     threads: int = 16,
-    on_starting: Callable[[Any], None] | None = None,
     post_fork: Callable[[Any, Any], None] | None = None,
-    when_ready: Callable[[Any], None] | None = None,
 ) -> None:
     options: dict[str, Any] = {
         "bind": f"{host}:{port}",
@@ -49,8 +47,6 @@ def serve(
         "accesslog": None,
         "errorlog": "-",
         "loglevel": "info",
-        "on_starting": on_starting,
         "post_fork": post_fork,
-        "when_ready": when_ready,
     }
     GunicornServer(app_factory, options).run()
