@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import os
 from typing import IO, Any
 
 from apscheduler.jobstores.memory import MemoryJobStore
@@ -16,6 +17,7 @@ from sqlalchemy import Connection, Engine, text
 from bot.delivery.sender import drain_now
 from bot.deps import AppDeps
 from handlers.jobs import JOBS, run_job
+from storage.db import create_private_file
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +76,8 @@ class SchedulerLease:
         database = self.engine.url.database
         if not database or database == ":memory:":
             return True  # a private in-memory database: this process is the only one
-        handle = open(f"{database}.scheduler-lock", "ab")  # noqa: SIM115 - held open while we lead
+        # Created owner-only like the database beside it; held open while this process leads.
+        handle = os.fdopen(create_private_file(f"{database}.scheduler-lock"), "ab")
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +26,62 @@ def include_object(obj: Any, name: str | None, type_: str, reflected: bool, comp
     return not (type_ == "table" and name in EXTERNAL_TABLES)
 
 
+# The SQLite file holds bot tokens in OAuth mode and private notes: its owner alone may read it.
+PRIVATE_FILE_MODE = 0o600
+
+
+def create_private_file(path: str | os.PathLike[str]) -> int:
+    """Open `path` for appending, creating it readable and writable by its owner only.
+
+    The mode is given to open(2) itself, so there is no moment when the file is world-readable
+    and the process-wide umask is never touched (other threads may be creating files). A file
+    that already exists with wider permissions is narrowed. Returns the open descriptor.
+    """
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags, PRIVATE_FILE_MODE)
+    try:
+        if os.fstat(fd).st_mode & 0o077:
+            os.fchmod(fd, PRIVATE_FILE_MODE)
+    except OSError:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _sqlite_file(database: str | None, query: Any) -> str | None:
+    """The file a SQLite URL names, or None for an in-memory or URI-style database."""
+    if database in (None, "", ":memory:") or str(query.get("uri", "")).lower() in ("true", "1"):
+        return None
+    assert database is not None
+    return None if database.startswith("file:") else database
+
+
+def _prepare_sqlite_file(path: str) -> None:
+    """Create the database (and narrow its WAL and shared-memory files) before SQLite opens them.
+
+    SQLite creates `-wal` and `-shm` with the permissions of the main file, so a private main file
+    is enough for new ones; files left by an older version are narrowed here too.
+    """
+    try:
+        os.close(create_private_file(path))
+    except OSError:
+        return  # a missing directory or no permission: SQLite reports it when it connects
+    for suffix in ("-wal", "-shm", "-journal"):
+        sidecar = path + suffix
+        try:
+            if os.stat(sidecar).st_mode & 0o077:
+                os.chmod(sidecar, PRIVATE_FILE_MODE)
+        except OSError:
+            continue
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine tuned per backend: SQLite gets WAL, foreign keys and a busy timeout."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
+        path = _sqlite_file(parsed.database, parsed.query)
+        if path is not None:
+            _prepare_sqlite_file(path)
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
 
         @event.listens_for(engine, "connect")
