@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 import handlers
-from bot.config import Settings
+from bot.config import Settings, secret_value
 from bot.deps import AppDeps
 from bot.services.workspaces import WorkspaceRef, ensure_workspace
 from bot.slack_client import build_web_client
@@ -46,7 +46,7 @@ def create_app(
         deps.clock = clock  # type: ignore[assignment]
     if settings.oauth_enabled:
         app = App(
-            signing_secret=settings.SLACK_SIGNING_SECRET,
+            signing_secret=secret_value(settings.SLACK_SIGNING_SECRET),
             client=build_web_client(settings, token=None),
             oauth_settings=_oauth_settings(settings, session_factory),
             process_before_response=False,
@@ -55,7 +55,7 @@ def create_app(
     else:
         app = App(
             client=client,
-            signing_secret=settings.SLACK_SIGNING_SECRET,
+            signing_secret=secret_value(settings.SLACK_SIGNING_SECRET),
             process_before_response=False,
             listener_executor=_listener_executor(),
         )
@@ -96,7 +96,7 @@ def _oauth_settings(settings: Settings, session_factory: sessionmaker[Session]) 
     state_store.metadata.create_all(engine)
     return OAuthSettings(
         client_id=settings.SLACK_CLIENT_ID,
-        client_secret=settings.SLACK_CLIENT_SECRET,
+        client_secret=secret_value(settings.SLACK_CLIENT_SECRET),
         scopes=list(BOT_SCOPES),
         installation_store=installation_store,
         state_store=state_store,

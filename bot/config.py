@@ -2,6 +2,10 @@
 
 A missing or malformed setting stops start-up with one line naming the
 variable; `load_settings` turns pydantic's errors into that line.
+
+Tokens, secrets, the encryption key and the database URL (it may carry a password) are held as
+`SecretStr`: repr, str, JSON dumps and logs show `**********`. Their values are read with
+`.get_secret_value()` only where they are handed to slack_sdk, Bolt or the database engine.
 """
 
 from __future__ import annotations
@@ -9,10 +13,15 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Locale = Literal["en", "zh-CN"]
+
+
+def secret_value(secret: SecretStr | None) -> str | None:
+    """The plain value of an optional secret, for the one call that hands it to a library."""
+    return secret.get_secret_value() if secret is not None else None
 
 
 class ConfigError(Exception):
@@ -24,14 +33,14 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="", case_sensitive=True, extra="ignore")
 
-    SLACK_BOT_TOKEN: str | None = None
-    SLACK_SIGNING_SECRET: str | None = None
-    SLACK_APP_TOKEN: str | None = None
+    SLACK_BOT_TOKEN: SecretStr | None = None
+    SLACK_SIGNING_SECRET: SecretStr | None = None
+    SLACK_APP_TOKEN: SecretStr | None = None
     SLACK_CLIENT_ID: str | None = None
-    SLACK_CLIENT_SECRET: str | None = None
+    SLACK_CLIENT_SECRET: SecretStr | None = None
     SLACK_API_URL: str = "https://slack.com/api/"
-    DATABASE_URL: str = "sqlite:///pmpulse.db"
-    PMPULSE_ENCRYPTION_KEY: str | None = None
+    DATABASE_URL: SecretStr = SecretStr("sqlite:///pmpulse.db")
+    PMPULSE_ENCRYPTION_KEY: SecretStr | None = None
     PMPULSE_ADMINS: Annotated[tuple[str, ...], NoDecode] = ()
     PMPULSE_DEFAULT_TIMEZONE: str = "UTC"
     PMPULSE_DEFAULT_LOCALE: Locale = "en"
@@ -70,12 +79,12 @@ class Settings(BaseSettings):
 
     @field_validator("DATABASE_URL")
     @classmethod
-    def _database_url(cls, value: str) -> str:
+    def _database_url(cls, value: SecretStr) -> SecretStr:
         from sqlalchemy.engine import make_url
         from sqlalchemy.exc import ArgumentError
 
         try:
-            url = make_url(value)
+            url = make_url(value.get_secret_value())
         except ArgumentError as exc:
             raise ValueError("not a SQLAlchemy database URL") from exc
         if url.get_backend_name() not in ("sqlite", "postgresql"):
@@ -84,15 +93,15 @@ class Settings(BaseSettings):
 
     @field_validator("SLACK_BOT_TOKEN")
     @classmethod
-    def _bot_token(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith("xoxb-"):
+    def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xoxb-"):
             raise ValueError("a bot token starts with xoxb-")
         return value
 
     @field_validator("SLACK_APP_TOKEN")
     @classmethod
-    def _app_token(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith("xapp-"):
+    def _app_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
             raise ValueError("an app-level token starts with xapp-")
         return value
 
@@ -106,6 +115,18 @@ class Settings(BaseSettings):
     @property
     def oauth_enabled(self) -> bool:
         return bool(self.SLACK_CLIENT_ID and self.SLACK_CLIENT_SECRET)
+
+    @property
+    def database_url(self) -> str:
+        """The database URL itself, for the engine only: never print or log it."""
+        return self.DATABASE_URL.get_secret_value()
+
+    @property
+    def safe_database_url(self) -> str:
+        """The database URL with any password masked, for messages and logs."""
+        from sqlalchemy.engine import make_url
+
+        return make_url(self.database_url).render_as_string(hide_password=True)
 
     @property
     def socket_mode(self) -> bool:

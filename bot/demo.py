@@ -22,6 +22,8 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from zoneinfo import ZoneInfo
 
+from pydantic import SecretStr
+
 from bot.app import create_app
 from bot.config import Settings
 from bot.delivery.sender import drain_now
@@ -347,14 +349,14 @@ def run_demo(*, out: Callable[[str], None] = print) -> int:
                 locale=person.locale,
             )
         settings = Settings(
-            SLACK_BOT_TOKEN=fake.token,
-            SLACK_SIGNING_SECRET=SIGNING_SECRET,
+            SLACK_BOT_TOKEN=SecretStr(fake.token),
+            SLACK_SIGNING_SECRET=SecretStr(SIGNING_SECRET),
             SLACK_API_URL=fake.api_url,
-            DATABASE_URL=f"sqlite:///{Path(tmp) / 'demo.db'}",
+            DATABASE_URL=SecretStr(f"sqlite:///{Path(tmp) / 'demo.db'}"),
             PMPULSE_ADMINS=(TEAM[0].user_id,),
             PMPULSE_DEFAULT_TIMEZONE="Europe/London",
         )
-        engine = make_engine(settings.DATABASE_URL)
+        engine = make_engine(settings.database_url)
         upgrade(engine)
         clock = DemoClock(WEEK_START)
         deps = AppDeps(settings, make_session_factory(engine), build_web_client(settings), clock)

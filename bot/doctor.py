@@ -25,7 +25,7 @@ def run_doctor(settings: Settings, *, out: Callable[[str], None] = print) -> int
         out(f"{'ok  ' if ok else 'FAIL'} {name}: {detail}")
 
     report(True, "configuration", "environment read")
-    engine = make_engine(settings.DATABASE_URL)
+    engine = make_engine(settings.database_url)
     safe_url = engine.url.render_as_string(hide_password=True)
     try:
         with engine.connect() as connection:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from bot.config import Settings
+from bot.config import Settings, secret_value
 from bot.runtime import open_runtime
 from bot.scheduler import start_scheduler
 
@@ -24,7 +24,7 @@ def run(settings: Settings, *, http: bool, workers: int = 1, threads: int = 16) 
         app, deps = create_app(settings, session_factory=runtime.session_factory)
         start_scheduler(deps, runtime.engine)
         log.info("pmpulse running in Socket Mode")
-        SocketModeHandler(app, settings.SLACK_APP_TOKEN).start()  # type: ignore[no-untyped-call]
+        SocketModeHandler(app, secret_value(settings.SLACK_APP_TOKEN)).start()  # type: ignore[no-untyped-call]
         return 0
 
     from bot.server import serve

@@ -26,7 +26,7 @@ class Runtime:
 
 
 def open_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
-    engine = make_engine(settings.DATABASE_URL)
+    engine = make_engine(settings.database_url)
     if migrate:
         upgrade(engine)
     return Runtime(settings, engine, make_session_factory(engine))

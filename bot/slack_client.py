@@ -9,13 +9,13 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
-from bot.config import Settings
+from bot.config import Settings, secret_value
 
 
 def build_web_client(settings: Settings, *, token: str | None = None, timeout: int = 10) -> WebClient:
     """A WebClient that honours Retry-After on 429 and backs off on 5xx and dropped connections."""
     return WebClient(
-        token=token or settings.SLACK_BOT_TOKEN,
+        token=token or secret_value(settings.SLACK_BOT_TOKEN),
         base_url=settings.SLACK_API_URL,
         timeout=timeout,
         retry_handlers=[

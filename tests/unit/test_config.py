@@ -16,7 +16,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_defaults() -> None:
     settings = load_settings()
-    assert settings.DATABASE_URL == "sqlite:///pmpulse.db"
+    assert settings.database_url == "sqlite:///pmpulse.db"
     assert settings.SLACK_API_URL == "https://slack.com/api/"
     assert (settings.PMPULSE_DEFAULT_TIMEZONE, settings.PMPULSE_DEFAULT_LOCALE, settings.PORT) == (
         "UTC",
