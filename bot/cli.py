@@ -143,7 +143,7 @@ def _dispatch(args: argparse.Namespace, runtime: Runtime) -> int:
             (
                 m.slack_user_id,
                 m.name,
-                m.role,
+                f"{m.role} (deactivated in Slack)" if m.deactivated_in_slack else m.role,
                 m.manager_slack_id or "-",
                 ", ".join(m.product_lines) or "-",
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_bolt import BoltContext
@@ -50,22 +51,27 @@ def profile_lookup(client: WebClient) -> ProfileLookup:
             if exc.response.get("error") in ("user_not_found", "users_not_found"):
                 return None
             raise
-        profile = user.get("profile") or {}
-        return Profile(
-            user_id=user_id,
-            # The full name reads best in rosters and digests; the display name is often a nickname.
-            name=user.get("real_name")
-            or profile.get("real_name")
-            or profile.get("display_name")
-            or user.get("name")
-            or user_id,
-            timezone=user.get("tz"),
-            locale=user.get("locale"),
-            is_bot=bool(user.get("is_bot")),
-            deleted=bool(user.get("deleted")),
-        )
+        return profile_of(user_id, user)
 
     return lookup
+
+
+def profile_of(user_id: str, user: dict[str, Any]) -> Profile:
+    """A Slack user object (users.info, or the `user_change` event) as the roster's plain Profile."""
+    profile = user.get("profile") or {}
+    return Profile(
+        user_id=user_id,
+        # The full name reads best in rosters and digests; the display name is often a nickname.
+        name=user.get("real_name")
+        or profile.get("real_name")
+        or profile.get("display_name")
+        or user.get("name")
+        or user_id,
+        timezone=user.get("tz"),
+        locale=user.get("locale"),
+        is_bot=bool(user.get("is_bot")),
+        deleted=bool(user.get("deleted")),
+    )
 
 
 def guest_locale(client: WebClient, workspace: WorkspaceRef, user_id: str) -> str:

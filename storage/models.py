@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -93,6 +94,13 @@ class Member(Base):
     locale: Mapped[str | None] = mapped_column(String(16))
     dm_channel_id: Mapped[str | None] = mapped_column(String(32))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Inactive because Slack deactivated the account (not removed by a manager): a Slack
+    # reactivation puts them back on the roster; a manager's removal never comes back by itself.
+    deactivated_in_slack: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The timezone before the last change and when it was seen, so a move east past the prompt
+    # time mid-week still gets that week's prompt (bot.domain.schedule).
+    previous_timezone: Mapped[str | None] = mapped_column(String(64))
+    timezone_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     profile_refreshed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

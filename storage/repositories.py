@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, joinedload, lazyload
 
@@ -94,7 +94,8 @@ class MemberRepository(_Scoped):
         )
 
     def roster_rows(self) -> Sequence[tuple[Member, str | None, str | None, tuple[str, ...]]]:
-        """Active members with their manager's Slack ID and name and their product lines.
+        """Active members, and members Slack deactivated (shown as such), with their manager's
+        Slack ID and name and their product lines.
 
         Two column queries instead of loading Member graphs: the roster is read on every
         `/pm team` and can hold hundreds of people.
@@ -103,7 +104,10 @@ class MemberRepository(_Scoped):
         rows = self.session.execute(
             select(Member, manager.slack_user_id, manager.name)
             .outerjoin(manager, Member.manager_id == manager.id)
-            .where(Member.workspace_id == self.workspace_id, Member.active.is_(True))
+            .where(
+                Member.workspace_id == self.workspace_id,
+                or_(Member.active.is_(True), Member.deactivated_in_slack.is_(True)),
+            )
             .order_by(Member.name, Member.slack_user_id)
             .options(lazyload(Member.manager), lazyload(Member.product_lines))
         ).all()

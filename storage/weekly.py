@@ -50,7 +50,8 @@ class WeeklyQueries:
         return self.session.connection().execute(statement)
 
     def active_members(self) -> Sequence[AnyRow]:
-        """id, slack_user_id, name, role, timezone, locale, manager_id of every active member."""
+        """id, slack_user_id, name, role, timezone, locale, manager_id, previous_timezone,
+        timezone_changed_at of every active member."""
         return self._rows(
             select(
                 Member.id,
@@ -60,8 +61,25 @@ class WeeklyQueries:
                 Member.timezone,
                 Member.locale,
                 Member.manager_id,
+                Member.previous_timezone,
+                Member.timezone_changed_at,
             )
             .where(Member.workspace_id == self.workspace_id, Member.active.is_(True))
+            .order_by(Member.slack_user_id)
+        ).all()
+
+    def former_members_who_answered(self, week: str) -> Sequence[AnyRow]:
+        """id, slack_user_id, name, role of inactive members with an update of `week`: their
+        history stays in the digest though they are no longer on the roster."""
+        return self._rows(
+            select(Member.id, Member.slack_user_id, Member.name, Member.role)
+            .join(StatusUpdate, StatusUpdate.member_id == Member.id)
+            .where(
+                Member.workspace_id == self.workspace_id,
+                Member.active.is_(False),
+                StatusUpdate.workspace_id == self.workspace_id,
+                StatusUpdate.week == week,
+            )
             .order_by(Member.slack_user_id)
         ).all()
 

@@ -5,6 +5,13 @@ day and time in their own timezone; the digest and the managers' missing lists f
 timezone. An event stays due for the rest of its local day, so a tick missed while the bot was
 down is caught up at the next start that same day; the outbox's delivery keys (see `*_key`)
 make a second enqueue of the same message a no-op, so nothing goes out twice.
+
+A PM who moves east past the prompt time (New York on Thursday 14:00 is already Friday 03:00 in
+Shanghai) would skip the week's prompt: before the move it was not yet 16:00, after it Thursday
+is over. When the move falls between the event in the new timezone and the event in the old one,
+the event is due from the move until the end of that day in the old timezone. A move west cannot
+skip an event (the new timezone's moment comes later), and the per-week delivery key keeps a PM
+prompted before moving west from being prompted again.
 """
 
 from __future__ import annotations
@@ -50,6 +57,8 @@ class ScheduledPM:
     manager_slack_id: str | None = None
     answered_weeks: frozenset[str] = frozenset()
     leaves: tuple[Leave, ...] = ()
+    previous_timezone: str | None = None  # before the last timezone change, if any
+    timezone_changed_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +114,28 @@ def due_week(now: dt.datetime, tz: ZoneInfo, when: WeeklyTime) -> str | None:
     return iso_week(local.date())
 
 
+def due_week_after_move(
+    now: dt.datetime, tz: ZoneInfo, previous: ZoneInfo, changed_at: dt.datetime, when: WeeklyTime
+) -> str | None:
+    """The ISO week whose `when` a timezone change skipped, while that day lasts in the old zone.
+
+    Skipped means the change came after the event's moment in the new timezone (so the tick never
+    saw the member there before it) and before its moment in the old one (so they were not
+    prompted there either).
+    """
+    if now < changed_at:
+        return None
+    old_local = now.astimezone(previous)
+    if old_local.weekday() != when.day:
+        return None
+    day = old_local.date()
+    in_new = dt.datetime.combine(day, when.at, tzinfo=tz)
+    in_old = dt.datetime.combine(day, when.at, tzinfo=previous)
+    if in_new <= changed_at < in_old:
+        return iso_week(day)
+    return None
+
+
 def status_window(week: str, cadence: Cadence) -> tuple[dt.date, dt.date]:
     """The days of `week` that the cadence runs over, from the prompt to the digest."""
     days = (cadence.prompt.day, cadence.reminder.day, cadence.digest.day)
@@ -130,6 +161,16 @@ def candidate_weeks(now: dt.datetime, cadence: Cadence, timezones: Iterable[str 
     return weeks
 
 
+def timezones_of(pms: Iterable[ScheduledPM]) -> set[str | None]:
+    """Each PM's timezone and, where they moved, the one before: `candidate_weeks` needs both."""
+    names: set[str | None] = set()
+    for pm in pms:
+        names.add(pm.timezone)
+        if pm.timezone_changed_at is not None:
+            names.add(pm.previous_timezone)
+    return names
+
+
 def due_prompts(now: dt.datetime, cadence: Cadence, pms: Sequence[ScheduledPM]) -> list[DueDM]:
     return _due_dms(now, cadence, pms, cadence.prompt)
 
@@ -146,6 +187,9 @@ def _due_dms(now: dt.datetime, cadence: Cadence, pms: Sequence[ScheduledPM], whe
         if tz is None:
             tz = zones[pm.timezone] = zone(pm.timezone, cadence.timezone)
         week = due_week(now, tz, when)
+        if week is None and pm.previous_timezone and pm.timezone_changed_at is not None:
+            previous = zone(pm.previous_timezone, cadence.timezone)
+            week = due_week_after_move(now, tz, previous, pm.timezone_changed_at, when)
         if week is not None and owes_update(pm, week, cadence):
             due.append(DueDM(pm.slack_user_id, week))
     return sorted(due, key=lambda d: (d.week, d.slack_user_id))

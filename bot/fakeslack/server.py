@@ -176,6 +176,12 @@ class FakeSlack:
                 team_id=team_id,
             )
 
+    def update_user(self, user_id: str, **changes: Any) -> dict[str, Any]:
+        """Deactivate (``deleted=True``), reactivate or edit a member; returns the user object
+        that Slack's ``user_change`` event carries."""
+        with self._lock:
+            return self._state.directory.update_user(user_id, **changes)
+
     @property
     def calls(self) -> list[RecordedCall]:
         with self._lock:

@@ -70,6 +70,17 @@ class UserDirectory:
         self.users[user_id] = user
         return copy.deepcopy(user)
 
+    def update_user(self, user_id: str, **changes: Any) -> Json:
+        """Change a member as Slack would (``deleted``, ``tz``, ``locale``, ``real_name``...);
+        returns the user object Slack sends with the ``user_change`` event."""
+        user = self.users[user_id]
+        if "tz" in changes:
+            ZoneInfo(changes["tz"])
+        if "real_name" in changes:
+            user["profile"]["real_name"] = user["profile"]["real_name_normalized"] = changes["real_name"]
+        user.update(changes)
+        return self._user_view(user, include_locale=True)
+
     def _user_view(self, user: Json, *, include_locale: bool) -> Json:
         out = copy.deepcopy(user)
         try:

@@ -77,6 +77,9 @@ def _weekly_digest(uow: UnitOfWork, *, week: str, now: dt.datetime) -> DigestPla
     # Rows are unpacked by position (see each query's docstring): attribute access on thousands of
     # rows costs more than the queries themselves.
     pms = [(m[0], m[1], m[2] or m[1]) for m in queries.active_members() if m[3] == Role.PM]
+    # PMs who answered and then left (removed, or deactivated in Slack) keep their update here;
+    # those who left without answering are not counted missing.
+    pms += [(m[0], m[1], m[2] or m[1]) for m in queries.former_members_who_answered(week) if m[3] == Role.PM]
     products: dict[int, list[str]] = {}
     for member_id, name in queries.product_lines():
         products.setdefault(member_id, []).append(name)

@@ -39,6 +39,7 @@ class MemberView:
     timezone: str | None
     locale: str | None
     active: bool
+    deactivated_in_slack: bool = False
 
 
 def to_view(member: Member) -> MemberView:
@@ -52,6 +53,7 @@ def to_view(member: Member) -> MemberView:
         timezone=member.timezone,
         locale=member.locale,
         active=member.active,
+        deactivated_in_slack=member.deactivated_in_slack,
     )
 
 
@@ -82,11 +84,38 @@ def find_actor(
     return member
 
 
-def _apply_profile(member: Member, profile: Profile) -> None:
+def _apply_profile(member: Member, profile: Profile, *, now: dt.datetime | None = None) -> None:
+    now = now or dt.datetime.now(dt.UTC)
     member.name = profile.name or member.name
-    member.timezone = profile.timezone or member.timezone
+    if profile.timezone and profile.timezone != member.timezone:
+        if member.timezone:
+            # Kept so the cadence can tell a move east past the prompt time (bot.domain.schedule).
+            member.previous_timezone = member.timezone
+            member.timezone_changed_at = now
+        member.timezone = profile.timezone
     member.locale = normalize_locale(profile.locale) or member.locale
-    member.profile_refreshed_at = dt.datetime.now(dt.UTC)
+    member.profile_refreshed_at = now
+
+
+def _apply_slack_status(uow: UnitOfWork, member: Member, profile: Profile) -> str | None:
+    """Follow Slack's deactivation of an account; returns "deactivate", "reactivate" or None.
+
+    A deactivated account cannot read a DM: it leaves the cadence (no prompt, no reminder, never
+    missing) but keeps its history. Only someone Slack deactivated comes back when Slack
+    reactivates them; a manager's removal stands until a manager adds them again.
+    """
+    change = None
+    if profile.deleted and member.active:
+        member.active = False
+        member.deactivated_in_slack = True
+        change = "deactivate"
+    elif not profile.deleted and member.deactivated_in_slack:
+        member.active = True
+        member.deactivated_in_slack = False
+        change = "reactivate"
+    if change is not None:
+        uow.audit.record(actor="slack", action=change, entity="member", entity_id=member.slack_user_id)
+    return change
 
 
 def add_member(
@@ -106,6 +135,10 @@ def add_member(
     if not can_assign(actor_role, role):
         raise PermissionDenied("team.error.only_admin_makes_admin")
     profile = lookup(user_id)
+    if profile is not None and profile.deleted:
+        existing = uow.members.get_by_slack_id(user_id)
+        if existing is not None and _apply_slack_status(uow, existing, profile):
+            uow.commit()  # what Slack said stands even though the add is refused
     if profile is None or profile.deleted:
         raise NotFound("team.error.user_not_found", user=user_id)
     if profile.is_bot:
@@ -117,6 +150,7 @@ def add_member(
         member = uow.members.add(Member(slack_user_id=user_id, role=role, name=profile.name))
     member.role = role
     member.active = True
+    member.deactivated_in_slack = False
     _apply_profile(member, profile)
 
     manager_id = manager_slack_id
@@ -148,13 +182,15 @@ def remove_member(uow: UnitOfWork, *, actor: str, actor_role: str, user_id: str)
     if not can_manage(actor_role):
         raise PermissionDenied("team.error.not_allowed")
     member = uow.members.get_by_slack_id(user_id)
-    if member is None or not member.active:
+    # Someone Slack deactivated may be removed too, so a reactivation does not bring them back.
+    if member is None or not (member.active or member.deactivated_in_slack):
         raise NotFound("team.error.not_on_roster", user=user_id)
     if member.role == Role.ADMIN and actor_role != Role.ADMIN:
         raise PermissionDenied("team.error.only_admin_removes_admin")
     if member.slack_user_id == actor:
         raise ServiceError("team.error.cannot_remove_self")
     member.active = False
+    member.deactivated_in_slack = False
     uow.audit.record(actor=actor, action="deactivate", entity="member", entity_id=user_id)
     view = to_view(member)
     uow.commit()
@@ -173,6 +209,7 @@ def list_team(uow: UnitOfWork) -> list[MemberView]:
             timezone=member.timezone,
             locale=member.locale,
             active=member.active,
+            deactivated_in_slack=member.deactivated_in_slack,
         )
         for member, manager_id, manager_name, lines in uow.members.roster_rows()
     ]
@@ -182,19 +219,40 @@ def roster_version(uow: UnitOfWork) -> tuple[int, str]:
     return uow.members.roster_version()
 
 
-def refresh_profiles(uow: UnitOfWork, lookup: ProfileLookup, *, older_than: dt.datetime) -> int:
-    """Refresh timezone, locale and name from Slack for members not refreshed since `older_than`."""
+def refresh_profiles(
+    uow: UnitOfWork, lookup: ProfileLookup, *, older_than: dt.datetime, now: dt.datetime | None = None
+) -> int:
+    """Refresh timezone, locale and name from Slack for members not refreshed since `older_than`.
+
+    Follows Slack's deactivations too: active members whose account is deactivated leave the
+    cadence, and members Slack had deactivated come back when their account is reactivated.
+    """
     refreshed = 0
-    for member in uow.members.list():
+    for member in uow.members.list(active_only=False):
+        if not (member.active or member.deactivated_in_slack):
+            continue  # removed by a manager: nothing Slack says changes that
         if member.profile_refreshed_at is not None and member.profile_refreshed_at > older_than:
             continue
         profile = lookup(member.slack_user_id)
         if profile is None:
             continue
-        _apply_profile(member, profile)
+        _apply_slack_status(uow, member, profile)
+        _apply_profile(member, profile, now=now)
         refreshed += 1
     uow.commit()
     return refreshed
+
+
+def apply_user_change(uow: UnitOfWork, profile: Profile, *, now: dt.datetime) -> str | None:
+    """Slack's `user_change` event for someone on the roster: follow a (re)activation, and
+    refresh name, timezone and locale. Returns what changed in the roster, if anything."""
+    member = uow.members.get_by_slack_id(profile.user_id)
+    if member is None or not (member.active or member.deactivated_in_slack):
+        return None
+    change = _apply_slack_status(uow, member, profile)
+    _apply_profile(member, profile, now=now)
+    uow.commit()
+    return change
 
 
 def dm_channel_of(uow: UnitOfWork, slack_user_id: str) -> str | None:

@@ -65,11 +65,19 @@ def due_now(uow: UnitOfWork, *, team_id: str, now: dt.datetime) -> DueMessages:
     pm_rows = [m for m in members if m.role == Role.PM]
 
     # First without answers or leaves: most minutes nothing is due and nothing more is read.
-    bare = [ScheduledPM(m.slack_user_id, m.timezone) for m in pm_rows]
+    bare = [
+        ScheduledPM(
+            m.slack_user_id,
+            m.timezone,
+            previous_timezone=m.previous_timezone,
+            timezone_changed_at=m.timezone_changed_at,
+        )
+        for m in pm_rows
+    ]
     if not _anything(schedule.due_work(now, cadence, bare)):
         return DueMessages()
 
-    weeks = schedule.candidate_weeks(now, cadence, (m.timezone for m in pm_rows))
+    weeks = schedule.candidate_weeks(now, cadence, schedule.timezones_of(bare))
     answered = queries.answered(weeks)
     leaves: dict[int, list[schedule.Leave]] = {}
     for member_id, start, end in queries.leaves(
@@ -84,6 +92,8 @@ def due_now(uow: UnitOfWork, *, team_id: str, now: dt.datetime) -> DueMessages:
             manager_slack_id=slack_id_of.get(m.manager_id) if m.manager_id else None,
             answered_weeks=frozenset(w for w in weeks if (m.id, w) in answered),
             leaves=tuple(leaves.get(m.id, ())),
+            previous_timezone=m.previous_timezone,
+            timezone_changed_at=m.timezone_changed_at,
         )
         for m in pm_rows
     ]

@@ -65,9 +65,23 @@ def people_in_view(uow: UnitOfWork, actor: Member) -> list[Member]:
     raise PermissionDenied("status.team.error.not_allowed")
 
 
+def _former_pms_in_view(uow: UnitOfWork, actor: Member, week: str) -> list[Member]:
+    """PMs no longer active (removed, or deactivated in Slack) who answered `week`: their update
+    stays in the view; those who did not answer are not listed as missing."""
+    former = [
+        m
+        for m in uow.members.list(active_only=False, roles=[Role.PM])
+        if not m.active and (actor.role == Role.ADMIN or m.manager_id == actor.id)
+    ]
+    if not former:
+        return []
+    answered = {u.member_id for u in uow.status.for_week(week, [m.id for m in former])}
+    return [m for m in former if m.id in answered]
+
+
 def team_status(uow: UnitOfWork, *, actor: Member, week: str, team_timezone: str) -> TeamStatus:
     """Each PM in view with their answer for `week`; the look is audited (it is people data)."""
-    people = people_in_view(uow, actor)
+    people = people_in_view(uow, actor) + _former_pms_in_view(uow, actor, week)
     updates = {u.member_id: u for u in uow.status.for_week(week, [m.id for m in people])} if people else {}
     leaves = leaves_by_member(uow, start=week_start(week), end=week_end(week))
     cadence = cadence_of(uow.team_settings.get(), fallback_timezone=team_timezone)

@@ -28,7 +28,7 @@ def products_text(locale: str, member: MemberView) -> str:
 
 def build_team(locale: str, members: list[MemberView]) -> dict[str, Any]:
     """The roster grouped by role, within Slack's block limits."""
-    summary = t(locale, "team.summary", count=len(members))
+    summary = t(locale, "team.summary", count=sum(1 for m in members if m.active))
     if not members:
         return {
             "text": t(locale, "team.empty"),
@@ -53,6 +53,8 @@ def build_team(locale: str, members: list[MemberView]) -> dict[str, Any]:
             )
             if member.manager_slack_id:
                 line += " · " + t(locale, "team.reports_to", manager=mention(member.manager_slack_id))
+            if member.deactivated_in_slack:
+                line += " · _" + t(locale, "team.deactivated") + "_"
             lines.append(line)
         chunks = chunk_lines(lines)
         room = MESSAGE_BLOCKS_MAX - len(blocks) - 2

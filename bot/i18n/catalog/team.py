@@ -11,6 +11,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "team.group.pm": {"en": "Product managers", "zh-CN": "产品经理"},
     "team.member_line": {"en": "{user} · {products}", "zh-CN": "{user} · {products}"},
     "team.reports_to": {"en": "reports to {manager}", "zh-CN": "汇报给 {manager}"},
+    "team.deactivated": {
+        "en": "deactivated in Slack: no prompts, history kept",
+        "zh-CN": "Slack 账号已停用：不再发送周报提醒，历史记录仍会保留",
+    },
     "team.no_products": {"en": "no product line yet", "zh-CN": "暂无负责的产品线"},
     "team.empty": {
         "en": "Nobody is on the roster yet. Add people with `/pm team add @user pm [PRODUCT]`.",
