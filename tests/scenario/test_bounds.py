@@ -311,3 +311,15 @@ def test_cli_team_add_refuses_a_long_product_line_in_one_line_with_exit_2(
 
     accepted = pmpulse(env, "team", "add", "UPM1", "--role", "pm", "--product", "P" * PRODUCT_LINE_MAX)
     assert accepted.returncode == 0, accepted.stderr
+
+
+# -- weeks named in commands ----------------------------------------------------------------------
+
+
+def test_a_week_beyond_the_calendar_gets_the_usage_not_an_apology(harness: Harness) -> None:
+    seed_team(harness)
+
+    for text in ("status team 9999-W52", "status 9999-W52", "status team 0001-W01"):
+        reply = harness.command("UMGR", text)
+        assert "/pm status" in reply["text"] and "抱歉" not in reply["text"], (text, reply)
+    assert harness.fake.calls_to("views.open") == []
