@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.config import ConfigError, load_settings
+from bot.domain.goals import PRODUCT_LINE_MAX
 from bot.domain.roster import Role
 from bot.outbox_cli import add_outbox_parser, run_outbox
 from bot.runtime import Runtime, open_runtime, select_workspace
@@ -20,6 +21,7 @@ from bot.services.errors import ServiceError
 from bot.services.workspaces import set_team_setting, team_settings_rows
 
 EXIT_CONFIG = 2
+EXIT_USAGE = 2  # as argparse exits on arguments it cannot use
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -78,6 +80,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     # APScheduler logs every run of every job at INFO (the outbox drain runs every few seconds).
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # The same limit as `/pm team add` and the goal modal, checked before anything is opened.
+    product = getattr(args, "product", None) or ""
+    if args.command == "team" and len(product) > PRODUCT_LINE_MAX:
+        print(f"pmpulse: --product: at most {PRODUCT_LINE_MAX} characters", file=sys.stderr)
+        return EXIT_USAGE
     if args.command == "demo":
         from bot.demo import run_demo
 

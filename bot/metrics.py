@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 
 REGISTRY = CollectorRegistry(auto_describe=True)
@@ -30,6 +32,26 @@ JOB_RUNS = Counter(
     ["job", "outcome"],
     registry=REGISTRY,
 )
+
+
+class FailureScope(StrEnum):
+    """What a scheduled job skipped when part of its work failed (the `scope` label's only values)."""
+
+    WORKSPACE = "workspace"  # everything a job owed one workspace, or one workspace-wide message
+    MEMBER = "member"  # one member's message
+
+
+JOB_FAILURES = Counter(
+    "pmpulse_job_failures_total",
+    "Parts of scheduled jobs that failed and were skipped while the rest ran, per job and scope",
+    ["job", "scope"],
+    registry=REGISTRY,
+)
+
+
+def count_job_failure(job: str, scope: FailureScope) -> None:
+    """`job` is a scheduled job's name (handlers.jobs.JOBS), so both labels come from closed sets."""
+    JOB_FAILURES.labels(job, scope.value).inc()
 
 
 def render() -> bytes:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.deps import AppDeps
-from bot.metrics import JOB_RUNS
+from bot.metrics import JOB_RUNS, FailureScope, count_job_failure
 from bot.services import roster
 from handlers.context import profile_lookup
 from handlers.status_jobs import status_digest, status_prompts, status_reminders, tick
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -27,10 +30,18 @@ def refresh_profiles(deps: AppDeps, now: dt.datetime) -> str:
     total = 0
     with deps.uow() as uow:
         workspace_ids = [w.id for w in uow.workspaces.list() if w.active]
+    failed = 0
     for workspace_id in workspace_ids:
-        with deps.uow(workspace_id) as uow:
-            total += roster.refresh_profiles(uow, lookup, older_than=now - dt.timedelta(hours=20), now=now)
-    return f"refreshed {total} member profiles"
+        try:
+            with deps.uow(workspace_id) as uow:
+                total += roster.refresh_profiles(
+                    uow, lookup, older_than=now - dt.timedelta(hours=20), now=now
+                )
+        except Exception:  # one workspace's failure leaves the others' refresh to run
+            log.exception("job refresh-profiles: workspace %s failed and was skipped", workspace_id)
+            count_job_failure("refresh-profiles", FailureScope.WORKSPACE)
+            failed += 1
+    return f"refreshed {total} member profiles" + (f"; {failed} workspaces failed" if failed else "")
 
 
 JOBS: dict[str, Job] = {

@@ -2,6 +2,11 @@
 
 Each asks the services what is due at `now` in every workspace and queues it in the outbox; the
 delivery keys make a job run twice (two schedulers, a catch-up after a restart) harmless.
+
+One workspace's or one member's bad data never stops the rest: each workspace runs in its own
+transaction, and each message (a prompt, a reminder, a manager's missing list, the digest with
+its thread) in a savepoint of it. A part that fails is rolled back, logged with the workspace and
+member IDs, counted in `pmpulse_job_failures_total`, and skipped; the next tick offers it again.
 """
 
 from __future__ import annotations
@@ -9,12 +14,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from enum import StrEnum
 
 from bot.delivery.outbox import enqueue, member_channel
 from bot.deps import AppDeps
 from bot.domain import schedule
+from bot.metrics import FailureScope, count_job_failure
 from bot.services import schedule as schedule_service
 from bot.ui.prompts import build_missing_list, build_prompt, build_reminder
 from handlers.digest import POST_MESSAGE, DigestOutcome, enqueue_digest
@@ -31,79 +38,128 @@ class Work(StrEnum):
 
 def status_prompts(deps: AppDeps, now: dt.datetime) -> str:
     """Weekly prompts to PMs whose local prompt time has come today."""
-    return run_cadence(deps, now, {Work.PROMPTS})
+    return run_cadence(deps, now, {Work.PROMPTS}, job="status-prompts")
 
 
 def status_reminders(deps: AppDeps, now: dt.datetime) -> str:
     """Reminders to PMs who have neither answered nor skipped."""
-    return run_cadence(deps, now, {Work.REMINDERS})
+    return run_cadence(deps, now, {Work.REMINDERS}, job="status-reminders")
 
 
 def status_digest(deps: AppDeps, now: dt.datetime) -> str:
     """The digest to the digest channel, and managers' lists of reports still missing."""
-    return run_cadence(deps, now, {Work.DIGEST})
+    return run_cadence(deps, now, {Work.DIGEST}, job="status-digest")
 
 
 def tick(deps: AppDeps, now: dt.datetime) -> str:
     """Everything the cadence owes at `now`; the scheduler runs this every minute and at start."""
-    return run_cadence(deps, now, set(Work))
+    return run_cadence(deps, now, set(Work), job="tick")
 
 
-def run_cadence(deps: AppDeps, now: dt.datetime, work: Collection[Work]) -> str:
-    """Queue what is due in every active workspace, one transaction each; a summary for operators."""
+def run_cadence(deps: AppDeps, now: dt.datetime, work: Collection[Work], *, job: str) -> str:
+    """Queue what is due in every active workspace, one transaction each; a summary for operators.
+
+    `job` names the scheduled job in logs and in the failure metric's `job` label.
+    """
     totals: Counter[str] = Counter()
     with deps.uow() as uow:
         workspaces = [(w.id, w.slack_team_id) for w in uow.workspaces.list() if w.active]
     for workspace_id, team_id in workspaces:
-        with deps.uow(workspace_id) as uow:
-            totals.update(_queue_due(uow, team_id=team_id, now=now, work=work))
-            uow.commit()
-    return (
+        try:
+            with deps.uow(workspace_id) as uow:
+                counts = _queue_due(uow, job=job, team_id=team_id, now=now, work=work)
+                uow.commit()
+        except Exception:
+            log.exception(
+                "job %s: workspace %s (team %s) failed and was skipped; other workspaces go on",
+                job,
+                workspace_id,
+                team_id,
+            )
+            count_job_failure(job, FailureScope.WORKSPACE)
+            totals["failed"] += 1
+        else:
+            totals.update(counts)
+    summary = (
         f"queued {totals['prompts']} prompts, {totals['reminders']} reminders, "
         f"{totals['digests']} digests, {totals['missing lists']} missing lists"
     )
+    return summary + (f"; {totals['failed']} parts failed (see the log)" if totals["failed"] else "")
 
 
-def _queue_due(uow: UnitOfWork, *, team_id: str, now: dt.datetime, work: Collection[Work]) -> Counter[str]:
+@contextmanager
+def _isolated(
+    uow: UnitOfWork, counts: Counter[str], *, job: str, scope: FailureScope, team_id: str, about: str
+) -> Iterator[None]:
+    """Run one message's work in a savepoint; on failure roll it back, log, count, and go on."""
+    try:
+        with uow.session.begin_nested():
+            yield
+    except Exception:
+        log.exception(
+            "job %s: workspace %s (team %s): %s failed and was skipped",
+            job,
+            uow.workspace_id,
+            team_id,
+            about,
+        )
+        count_job_failure(job, scope)
+        counts["failed"] += 1
+
+
+def _queue_due(
+    uow: UnitOfWork, *, job: str, team_id: str, now: dt.datetime, work: Collection[Work]
+) -> Counter[str]:
     counts: Counter[str] = Counter()
     due = schedule_service.due_now(uow, team_id=team_id, now=now)
+
+    def isolated(scope: FailureScope, about: str) -> AbstractContextManager[None]:
+        return _isolated(uow, counts, job=job, scope=scope, team_id=team_id, about=about)
+
     if Work.PROMPTS in work:
         for person, week in due.prompts:
-            counts["prompts"] += enqueue(
-                uow,
-                key=schedule.prompt_key(team_id, person.slack_user_id, week),
-                method=POST_MESSAGE,
-                payload={
-                    "channel": member_channel(person.slack_user_id),
-                    **build_prompt(person.locale, week=week, name=person.name),
-                },
-            )
+            with isolated(FailureScope.MEMBER, f"the {week} prompt to member {person.slack_user_id}"):
+                counts["prompts"] += enqueue(
+                    uow,
+                    key=schedule.prompt_key(team_id, person.slack_user_id, week),
+                    method=POST_MESSAGE,
+                    payload={
+                        "channel": member_channel(person.slack_user_id),
+                        **build_prompt(person.locale, week=week, name=person.name),
+                    },
+                )
     if Work.REMINDERS in work:
         for person, week in due.reminders:
-            counts["reminders"] += enqueue(
-                uow,
-                key=schedule.reminder_key(team_id, person.slack_user_id, week),
-                method=POST_MESSAGE,
-                payload={
-                    "channel": member_channel(person.slack_user_id),
-                    **build_reminder(person.locale, week=week, name=person.name),
-                },
-            )
+            with isolated(FailureScope.MEMBER, f"the {week} reminder to member {person.slack_user_id}"):
+                counts["reminders"] += enqueue(
+                    uow,
+                    key=schedule.reminder_key(team_id, person.slack_user_id, week),
+                    method=POST_MESSAGE,
+                    payload={
+                        "channel": member_channel(person.slack_user_id),
+                        **build_reminder(person.locale, week=week, name=person.name),
+                    },
+                )
     if Work.DIGEST in work:
         if due.digest_week is not None:
-            outcome = enqueue_digest(uow, team_id=team_id, week=due.digest_week, now=now)
-            counts["digests"] += outcome is DigestOutcome.QUEUED
+            with isolated(FailureScope.WORKSPACE, f"the {due.digest_week} digest"):
+                outcome = enqueue_digest(uow, team_id=team_id, week=due.digest_week, now=now)
+                counts["digests"] += outcome is DigestOutcome.QUEUED
         for missing in due.missing_lists:
             manager = missing.manager
-            counts["missing lists"] += enqueue(
-                uow,
-                key=schedule.missing_key(team_id, manager.slack_user_id, missing.week),
-                method=POST_MESSAGE,
-                payload={
-                    "channel": member_channel(manager.slack_user_id),
-                    **build_missing_list(
-                        manager.locale, week=missing.week, missing=[p.slack_user_id for p in missing.missing]
-                    ),
-                },
-            )
+            about = f"the {missing.week} missing list to manager {manager.slack_user_id}"
+            with isolated(FailureScope.MEMBER, about):
+                counts["missing lists"] += enqueue(
+                    uow,
+                    key=schedule.missing_key(team_id, manager.slack_user_id, missing.week),
+                    method=POST_MESSAGE,
+                    payload={
+                        "channel": member_channel(manager.slack_user_id),
+                        **build_missing_list(
+                            manager.locale,
+                            week=missing.week,
+                            missing=[p.slack_user_id for p in missing.missing],
+                        ),
+                    },
+                )
     return counts

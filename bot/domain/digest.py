@@ -7,6 +7,7 @@ figures the digest message shows. Nothing here knows about Slack or the database
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -156,6 +157,10 @@ def kpi_line(goal: GoalWeek, *, on: dt.date, off_track_pct: float = OFF_TRACK_PC
         better = goal.value - expected if goal.direction != Direction.DOWN else expected - goal.value
         gap = better / span * 100
     change = None if goal.value is None or goal.previous is None else goal.value - goal.previous
+    # Rows stored before numbers were bounded may be infinite or overflow here: no gap, no change,
+    # rather than NaN in the sort below or a traceback in the message.
+    gap = gap if gap is not None and math.isfinite(gap) else None
+    change = change if change is not None and math.isfinite(change) else None
     return KpiLine(
         goal=goal,
         expected=expected,

@@ -12,7 +12,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from bot.domain.goals import FieldError, parse_number
+from bot.domain.goals import FieldError, read_number
 from bot.domain.weeks import week_end, week_start
 
 # Slack's modal inputs stop at 3,000 characters; text arriving by other paths (an import, the
@@ -131,9 +131,9 @@ def validate_status(form: StatusForm, *, goal_ids: Collection[int]) -> ValidStat
         text = form.kpis.get(goal_id, "").strip()
         if not text:
             continue  # not reported this week
-        value = parse_number(text)
-        if value is None:
-            errors.append(FieldError(kpi_field(goal_id), "error.not_a_number"))
+        value = read_number(text, kpi_field(goal_id))
+        if isinstance(value, FieldError):
+            errors.append(value)
         else:
             kpis[goal_id] = value
 

@@ -6,6 +6,10 @@ import datetime as dt
 import re
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+# Weeks people may name: nothing was recorded before 2000, and the calendar arithmetic around a
+# week (its Sunday, a week's grace, eight weeks back for open blockers) must stay within the
+# dates Python can hold; "9999-W52" ends in the year 10000.
+WEEK_YEARS = range(2000, 3000)
 
 
 def iso_week(day: dt.date) -> str:
@@ -20,6 +24,8 @@ def parse_week(text: str) -> str | None:
     if not match:
         return None
     year, week = int(match.group(1)), int(match.group(2))
+    if year not in WEEK_YEARS:
+        return None
     try:
         dt.date.fromisocalendar(year, week, 1)
     except ValueError:

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from bot.domain.goals import PRODUCT_LINE_MAX
 from bot.domain.roster import Role, can_assign, can_manage
 from bot.i18n import normalize_locale
 from bot.services.errors import NotFound, PermissionDenied, ServiceError
@@ -134,6 +135,8 @@ def add_member(
         raise PermissionDenied("team.error.not_allowed")
     if not can_assign(actor_role, role):
         raise PermissionDenied("team.error.only_admin_makes_admin")
+    if product_line and len(product_line) > PRODUCT_LINE_MAX:
+        raise ServiceError("team.error.product_line_too_long", max=PRODUCT_LINE_MAX)
     profile = lookup(user_id)
     if profile is not None and profile.deleted:
         existing = uow.members.get_by_slack_id(user_id)

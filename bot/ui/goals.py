@@ -103,7 +103,8 @@ def build_goal_modal(
             max_length=PRODUCT_LINE_MAX,
             placeholder="goal.field.product_line_placeholder",
             optional=True,
-            initial=default_product_line,
+            # Slack refuses a modal whose initial value is longer than the input's max_length.
+            initial=default_product_line[:PRODUCT_LINE_MAX] if default_product_line else None,
         ),
         _text_input(
             locale,

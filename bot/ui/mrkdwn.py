@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+
+from bot.domain.goals import NUMBER_LIMIT
 from bot.i18n import t
 
 SECTION_TEXT_MAX = 3000
@@ -34,8 +37,17 @@ def clip(text: str, limit: int, *, locale: str) -> str:
 
 
 def number(value: float) -> str:
-    """A figure for display: no trailing .0, thousands separators."""
-    if value == int(value) and abs(value) < 1e15:
+    """A figure for display: no trailing .0, thousands separators.
+
+    Figures people can type are below NUMBER_LIMIT (10**15); rows stored
+    before that bound may hold anything a float can, so those show as "1.2e+20", and a value
+    that is not a number at all (infinity, NaN) as "–", never a traceback or 300 digits.
+    """
+    if not math.isfinite(value):
+        return "–"
+    if abs(value) >= NUMBER_LIMIT:
+        return f"{value:.3g}"
+    if value == int(value):
         return f"{int(value):,}"
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 

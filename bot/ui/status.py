@@ -25,7 +25,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.domain.goals import FieldError
+from bot.domain.goals import FieldError, in_bounds
 from bot.domain.status import (
     MODAL_TEXT_MAX,
     REASON_MAX,
@@ -190,7 +190,10 @@ def build_status_modal(locale: str, data: StatusFormData) -> dict[str, Any]:
                 locale,
                 f"{StatusBlock.KPI_PREFIX}{goal.id}",
                 (label + unit)[:2000],
-                initial=number(goal.value).replace(",", "") if goal.value is not None else "",
+                # A value stored before numbers were bounded is not offered back for resubmission.
+                initial=number(goal.value).replace(",", "")
+                if goal.value is not None and in_bounds(goal.value)
+                else "",
                 multiline=False,
                 max_length=KPI_INPUT_MAX,
                 placeholder=t(locale, "status.field.kpi_placeholder"),

@@ -12,18 +12,27 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.domain.goals import PRODUCT_LINE_MAX
 from bot.i18n import t
 from bot.services.roster import MemberView
 from bot.ui.mrkdwn import chunk_lines, escape, mention
 
 MESSAGE_BLOCKS_MAX = 50
 GROUP_ORDER = ("admin", "manager", "pm")
+# A member's product lines as shown in one line of text (escaped, that is at most 5x as long).
+PRODUCTS_SHOWN_MAX = 500
 
 
 def products_text(locale: str, member: MemberView) -> str:
+    """A member's product lines; names stored before their length was checked are shortened."""
     if not member.product_lines:
         return t(locale, "team.no_products")
-    return escape(t(locale, "common.list_separator").join(member.product_lines))
+    names = [_shorten(name, PRODUCT_LINE_MAX) for name in member.product_lines]
+    return escape(_shorten(t(locale, "common.list_separator").join(names), PRODUCTS_SHOWN_MAX))
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def build_team(locale: str, members: list[MemberView]) -> dict[str, Any]:

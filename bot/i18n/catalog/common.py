@@ -15,6 +15,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Please enter a number, e.g. 12.5",
         "zh-CN": "请输入数字，例如 12.5",
     },
+    "error.number_too_large": {
+        "en": "Please use at most {digits} digits before the decimal point, or a larger unit (millions, billions).",
+        "zh-CN": "整数部分最多 {digits} 位，请检查数值或改用更大的单位（如万元、亿元）。",
+    },
+    "error.too_many_decimals": {
+        "en": "Please use at most {places} decimal places.",
+        "zh-CN": "最多保留 {places} 位小数。",
+    },
     "error.bad_date": {"en": "Please pick a valid date.", "zh-CN": "请选择有效的日期。"},
     "error.due_date_past": {
         "en": "The due date must be in the future.",

@@ -70,6 +70,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{user} is not on the roster.",
         "zh-CN": "{user} 不在团队名单中。",
     },
+    "team.error.product_line_too_long": {
+        "en": "A product line name can be at most {max} characters; please use a shorter name.",
+        "zh-CN": "产品线名称最多 {max} 个字符，请使用更短的名称。",
+    },
     "team.error.cannot_remove_self": {
         "en": "You can't take yourself off the roster; ask another manager or admin.",
         "zh-CN": "不能将自己移出团队名单，请联系其他主管或管理员。",
