@@ -8,11 +8,12 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from handlers.context import deps_of, workspace_of
+from handlers.errors import guarded
 from handlers.home import publish_home
 
 
 def register(app: App) -> None:
-    app.event("app_home_opened")(app_home_opened)
+    app.event("app_home_opened")(guarded(app_home_opened))
 
 
 def app_home_opened(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
