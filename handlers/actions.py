@@ -11,17 +11,18 @@ from bot.ids import ActionId, StatusAction
 from bot.ui.help import build_help_modal
 from handlers import status
 from handlers.context import deps_of, find_actor, locale_for, workspace_of
+from handlers.errors import guarded
 from handlers.goals import open_goal_modal
 
 
 def register(app: App) -> None:
-    app.action(ActionId.HOME_ADD_GOAL)(home_add_goal)
-    app.action(ActionId.HOME_HELP)(home_help)
-    app.action(StatusAction.WRITE)(status.write_clicked)
-    app.action(StatusAction.EDIT)(status.write_clicked)
-    app.action(StatusAction.HOME_WRITE)(status.home_write_clicked)
-    app.action(StatusAction.SKIP)(status.skip_clicked)
-    app.action(StatusAction.RESOLVE_BLOCKER)(status.resolve_clicked)
+    app.action(ActionId.HOME_ADD_GOAL)(guarded(home_add_goal))
+    app.action(ActionId.HOME_HELP)(guarded(home_help))
+    app.action(StatusAction.WRITE)(guarded(status.write_clicked))
+    app.action(StatusAction.EDIT)(guarded(status.write_clicked))
+    app.action(StatusAction.HOME_WRITE)(guarded(status.home_write_clicked))
+    app.action(StatusAction.SKIP)(guarded(status.skip_clicked))
+    app.action(StatusAction.RESOLVE_BLOCKER)(guarded(status.resolve_clicked))
 
 
 def home_add_goal(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:

@@ -17,6 +17,7 @@ from bot.ui.mrkdwn import mention
 from handlers import digest, goals, status, team
 from handlers.command_call import CommandCall
 from handlers.context import deps_of, find_actor, guest_locale, locale_for, workspace_of
+from handlers.errors import guarded
 
 Subcommand = Callable[[CommandCall], None]
 
@@ -37,7 +38,7 @@ NOT_YET_AVAILABLE = frozenset(
 
 
 def register(app: App) -> None:
-    app.command(COMMAND)(pm_command)
+    app.command(COMMAND)(guarded(pm_command))
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {

@@ -10,14 +10,15 @@ from slack_sdk import WebClient
 
 from bot.services import roster
 from handlers.context import deps_of, profile_of, workspace_of
+from handlers.errors import guarded
 from handlers.home import publish_home
 
 log = logging.getLogger(__name__)
 
 
 def register(app: App) -> None:
-    app.event("app_home_opened")(app_home_opened)
-    app.event("user_change")(user_change)
+    app.event("app_home_opened")(guarded(app_home_opened))
+    app.event("user_change")(guarded(user_change))
 
 
 def app_home_opened(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:

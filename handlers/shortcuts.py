@@ -11,10 +11,11 @@ from slack_sdk import WebClient
 from bot.i18n import t
 from bot.ids import CallbackId
 from handlers.context import deps_of, find_actor, locale_for, workspace_of
+from handlers.errors import guarded
 
 
 def register(app: App) -> None:
-    app.shortcut(CallbackId.FEEDBACK_SHORTCUT)(log_customer_feedback)
+    app.shortcut(CallbackId.FEEDBACK_SHORTCUT)(guarded(log_customer_feedback))
 
 
 def log_customer_feedback(

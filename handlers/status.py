@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.deps import AppDeps
 from bot.domain.schedule import zone
 from bot.domain.status import UpdateState, parse_leave, week_is_open
-from bot.domain.weeks import parse_week
+from bot.domain.weeks import first_week, last_week, parse_week
 from bot.i18n import t
 from bot.ids import StatusBlock
 from bot.services import leave as leave_service
@@ -245,9 +245,12 @@ def handle_status(call: CommandCall) -> None:
     if args and args[0].lower() == "team":
         _team(call)
         return
-    week = parse_week(args[0]) if len(args) == 1 else None
-    if len(args) > 1 or (args and week is None):
+    if len(args) > 1:
         call.say_key("common.usage", usage=t(call.locale, "status.usage"))
+        return
+    week = parse_week(args[0]) if args else None
+    if args and week is None:
+        _bad_week(call)
         return
     problem = open_status_modal(
         call.deps,
@@ -264,9 +267,12 @@ def handle_status(call: CommandCall) -> None:
 
 def _team(call: CommandCall) -> None:
     args = call.args[1:]
-    week = parse_week(args[0]) if len(args) == 1 else None
-    if len(args) > 1 or (args and week is None):
+    if len(args) > 1:
         call.say_key("common.usage", usage=t(call.locale, "status.usage"))
+        return
+    week = parse_week(args[0]) if args else None
+    if args and week is None:
+        _bad_week(call)
         return
     now = call.deps.clock()
     with call.deps.uow(call.workspace.id) as uow:
@@ -275,6 +281,16 @@ def _team(call: CommandCall) -> None:
         timezone = zone(me.timezone, call.workspace.timezone).key
         status = team_status(uow, actor=me, week=week, team_timezone=call.workspace.timezone)
     call.reply(build_team_status(call.locale, status, timezone=timezone))
+
+
+def _bad_week(call: CommandCall) -> None:
+    """A week that is not one: say how weeks are written and which ones pmpulse takes."""
+    call.say_key(
+        "status.error.bad_week",
+        first=first_week(),
+        last=last_week(),
+        usage=t(call.locale, "status.usage"),
+    )
 
 
 def handle_leave(call: CommandCall) -> None:

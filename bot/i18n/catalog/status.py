@@ -73,6 +73,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Updates for {week} are closed.",
         "zh-CN": "{week} 的周报已截止。",
     },
+    "status.error.bad_week": {
+        "en": ":calendar: Please write the week as YEAR-Wnn, for example 2026-W48, "
+        "from {first} to {last}. Usage: {usage}",
+        "zh-CN": ":calendar: 请按“年份-W周数”填写周次，例如 2026-W48（2026年第48周），"
+        "范围为 {first} 至 {last}。用法：{usage}",
+    },
     # -- the confirmation DM -----------------------------------------------------------------
     "status.confirm.saved": {"en": "Your update for {week} is saved", "zh-CN": "你 {week} 的周报已提交"},
     "status.confirm.edited": {
