@@ -7,12 +7,13 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
+from bot.ids import EventType
 from handlers.context import deps_of, workspace_of
 from handlers.home import publish_home
 
 
 def register(app: App) -> None:
-    app.event("app_home_opened")(app_home_opened)
+    app.event(EventType.APP_HOME_OPENED)(app_home_opened)
 
 
 def app_home_opened(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:

@@ -1,0 +1,378 @@
+"""The HTTP edge, attacked as an outsider would: raw requests to the real server, signed or not."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import re
+import resource
+import socket
+import threading
+import time
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+from wsgiref.simple_server import make_server
+
+import pytest
+import requests
+from sqlalchemy import func, select
+
+from bot.edge import MAX_BODY_BYTES
+from bot.web import build_wsgi_app
+from storage.models import Goal
+from tests.scenario.conftest import SIGNING_SECRET, Harness, _QuietHandler, _ThreadingWSGIServer, seed_team
+from tests.scenario.test_goals import goal_values, open_goal_modal
+
+FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+
+
+def post(
+    h: Harness, body: bytes, content_type: str, *, signed: bool, url: str | None = None, ts: int | None = None
+) -> requests.Response:
+    ts = int(time.time()) if ts is None else ts
+    headers = {"Content-Type": content_type}
+    if signed:
+        headers["X-Slack-Request-Timestamp"] = str(ts)
+        # Slack's v0 signature over the exact bytes sent, even bytes that are not UTF-8.
+        digest = hmac.new(SIGNING_SECRET.encode(), b"v0:%d:%s" % (ts, body), hashlib.sha256).hexdigest()
+        headers["X-Slack-Signature"] = f"v0={digest}"
+    return requests.post(url or f"{h.url}/slack/events", data=body, headers=headers, timeout=10)
+
+
+def no_tracebacks(caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]) -> None:
+    err = capfd.readouterr().err
+    assert "Traceback" not in err, err
+    for record in caplog.records:
+        assert record.exc_info is None and "Traceback" not in record.getMessage(), record.getMessage()
+
+
+def interaction(payload: Any) -> bytes:
+    return urlencode({"payload": json.dumps(payload)}).encode()
+
+
+def user() -> dict[str, Any]:
+    return {"id": "UPM1", "username": "li", "team_id": "T0001"}
+
+
+TEAM = {"id": "T0001", "domain": "acme"}
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"{", JSON),
+        (b"[1,2]", JSON),
+        (b"payload=%7Bnot", FORM),
+        (b"\xff\xfe\x00garbage", FORM),
+        (b"", FORM),
+    ],
+    ids=["open-brace", "json-list", "broken-payload", "invalid-utf8", "empty"],
+)
+def test_unsigned_malformed_bodies_are_refused_before_parsing(
+    harness: Harness,
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+    body: bytes,
+    content_type: str,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+
+    reply = post(harness, body, content_type, signed=False)
+
+    assert reply.status_code == 401
+    no_tracebacks(caplog, capfd)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"X-Slack-Request-Timestamp": "soon", "X-Slack-Signature": "v0=abc"},
+        {"X-Slack-Request-Timestamp": "1", "X-Slack-Signature": "v0=abc"},
+        {"X-Slack-Request-Timestamp": "", "X-Slack-Signature": ""},
+        {"X-Slack-Request-Timestamp": "{now}", "X-Slack-Signature": "v0=\u00e9\u00e9"},
+    ],
+    ids=["word-timestamp", "stale-timestamp", "empty", "non-ascii-signature"],
+)
+def test_bad_signature_headers_get_401(
+    harness: Harness,
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+    headers: dict[str, str],
+) -> None:
+    sent = {k: v.replace("{now}", str(int(time.time()))) for k, v in headers.items()}
+    body = urlencode({"command": "/pm", "text": "help", "team_id": "T0001", "user_id": "UADMIN"})
+
+    reply = requests.post(
+        f"{harness.url}/slack/events",
+        data=body.encode(),
+        headers={"Content-Type": FORM, **{k: v.encode("latin-1") for k, v in sent.items()}},  # type: ignore[dict-item]
+        timeout=10,
+    )
+
+    assert reply.status_code == 401
+    no_tracebacks(caplog, capfd)
+
+
+SIGNED_MALFORMED = {
+    "open-brace": (b"{", JSON),
+    "json-list": (b"[1,2]", JSON),
+    "payload-list": (interaction([1, 2]), FORM),
+    "payload-not-json": (b"payload=%7Bnot", FORM),
+    "invalid-utf8": (b"payload=\xff\xfe", FORM),
+    "empty-actions": (
+        interaction({"type": "block_actions", "team": TEAM, "user": user(), "actions": []}),
+        FORM,
+    ),
+    "action-not-an-object": (
+        interaction({"type": "block_actions", "team": TEAM, "user": user(), "actions": ["x"]}),
+        FORM,
+    ),
+    "view-null": (
+        interaction({"type": "view_submission", "team": TEAM, "user": user(), "view": None}),
+        FORM,
+    ),
+    "user-null": (
+        interaction(
+            {
+                "type": "block_actions",
+                "team": TEAM,
+                "user": None,
+                "actions": [{"action_id": "home_help", "block_id": "b", "value": "x"}],
+            }
+        ),
+        FORM,
+    ),
+    "team-a-number": (
+        interaction(
+            {"type": "view_submission", "team": 7, "user": user(), "view": {"callback_id": "goal_add"}}
+        ),
+        FORM,
+    ),
+    "event-null": (
+        json.dumps({"type": "event_callback", "team_id": "T0001", "event_id": "Ev1", "event": None}).encode(),
+        JSON,
+    ),
+    "authorizations-a-number": (
+        json.dumps(
+            {
+                "type": "event_callback",
+                "team_id": "T0001",
+                "event_id": "Ev2",
+                "event": {"type": "app_home_opened", "user": "UPM1"},
+                "authorizations": 5,
+            }
+        ).encode(),
+        JSON,
+    ),
+    "command-without-user": (
+        urlencode({"command": "/pm", "text": "team", "team_id": "T0001"}).encode(),
+        FORM,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(SIGNED_MALFORMED))
+def test_signed_malformed_payloads_get_400_at_once(
+    harness: Harness,
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+    name: str,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    seed_team(harness)
+    body, content_type = SIGNED_MALFORMED[name]
+
+    started = time.monotonic()
+    reply = post(harness, body, content_type, signed=True)
+
+    assert reply.status_code == 400
+    assert time.monotonic() - started < 1.5  # not Bolt waiting 3 s for an ack that never comes
+    time.sleep(0.2)  # anything dispatched by mistake would be calling Slack by now
+    assert [c.method for c in harness.fake.calls] == []
+    no_tracebacks(caplog, capfd)
+
+
+def raw_request(url: str, head: str, body: bytes = b"") -> tuple[int, bytes]:
+    """Send a request over a plain socket and read the answer; the body may be cut short."""
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(head.encode("latin-1") + body)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    status = int(answer.split(b" ", 2)[1])
+    return status, answer
+
+
+def test_a_huge_declared_body_is_refused_without_being_read(harness: Harness) -> None:
+    size = 300 * 1024 * 1024
+    head = (
+        "POST /slack/events HTTP/1.1\r\nHost: pmpulse\r\n"
+        f"Content-Type: {FORM}\r\nContent-Length: {size}\r\nConnection: close\r\n\r\n"
+    )
+
+    # Only 10 bytes of the 300 MiB are ever sent: an answer proves the body was not awaited.
+    status, answer = raw_request(harness.url, head, b"payload=%7")
+
+    assert status == 413, answer
+
+
+def test_a_large_body_actually_sent_is_refused_and_not_held(harness: Harness) -> None:
+    size = 64 * 1024 * 1024
+    parts = urlsplit(harness.url)
+    peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    head = (
+        "POST /slack/events HTTP/1.1\r\nHost: pmpulse\r\n"
+        f"Content-Type: {FORM}\r\nContent-Length: {size}\r\nConnection: close\r\n\r\n"
+    )
+    chunk = b"text=" + b"a" * (1024 * 1024 - 5)
+    answer = b""
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(head.encode())
+        try:
+            for _ in range(size // len(chunk)):
+                sock.sendall(chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server answered and closed without reading the rest: what is wanted
+        try:
+            while data := sock.recv(65536):
+                answer += data
+        except ConnectionResetError:
+            pass
+
+    assert answer.startswith(b"HTTP/1.0 413") or answer.startswith(b"HTTP/1.1 413"), answer[:200]
+    grown_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before) / 1024
+    assert grown_mib < 16, grown_mib
+
+
+def test_the_largest_status_update_slack_could_send_fits_under_the_limit() -> None:
+    """The limit is not a guess: Slack's own caps on a modal give pmpulse's largest body."""
+    text_max = 3000  # Slack's cap on a plain_text_input
+    chinese = "周" * text_max
+    blocks = [
+        {
+            "type": "input",
+            "block_id": f"b{i}",
+            "label": {"type": "plain_text", "text": "标签" * 1000},
+            "element": {"type": "plain_text_input", "action_id": "value", "initial_value": chinese},
+        }
+        for i in range(100)  # Slack's cap on blocks in a modal
+    ]
+    values = {f"b{i}": {"value": {"type": "plain_text_input", "value": chinese}} for i in range(20)}
+    view = {"id": "V1", "callback_id": "status_update", "blocks": blocks[:20], "state": {"values": values}}
+    body = interaction({"type": "view_submission", "team": TEAM, "user": user(), "view": view})
+    # pmpulse's status modal has far fewer than 20 inputs; even 20 at every maximum fit.
+    assert len(body) < MAX_BODY_BYTES, len(body)
+
+
+def series(h: Harness) -> list[str]:
+    metrics = requests.get(f"{h.url}/metrics", timeout=5).text
+    return re.findall(r"^pmpulse_requests_total\{(.*)\}", metrics, flags=re.M)
+
+
+def test_metrics_labels_come_from_a_closed_set(harness: Harness) -> None:
+    seed_team(harness)
+    for i in range(60):
+        body = urlencode({"command": "/pm", "text": f"probe{i} x", "team_id": "T0001", "user_id": "UPM1"})
+        post(harness, body.encode(), FORM, signed=False)
+        post(harness, f'{{"type": "probe{i}"}}'.encode(), JSON, signed=False)
+    for i in range(20):
+        harness.sender.slash_command(user_id="UPM1", text=f"nonsense{i}")
+        harness.sender.block_action("UPM1", action_id=f"forged_action_{i}", value="x")
+        harness.sender.event({"type": f"made_up_{i}", "user": "UPM1"})
+
+    labels = series(harness)
+
+    assert len(labels) <= 12, labels
+    assert 'kind="command",name="/pm other"' in labels
+    assert 'kind="action",name="other"' in labels
+    assert 'kind="event",name="other"' in labels
+    assert 'kind="rejected",name="signature"' in labels
+    assert not any("probe" in label or "nonsense" in label or "made_up" in label for label in labels)
+
+
+def test_refused_requests_are_not_counted_as_a_listener(harness: Harness) -> None:
+    harness.command("UADMIN", "help")
+    harness.sender.slash_command(user_id="UADMIN", text="help", signature="v0=" + "0" * 64)
+
+    metrics = requests.get(f"{harness.url}/metrics", timeout=5).text
+
+    assert 'pmpulse_requests_total{kind="command",name="/pm help"} 1.0' in metrics
+    assert re.search(r'pmpulse_requests_total\{kind="rejected",name="signature"\} [1-9]', metrics)
+
+
+def count_goals(h: Harness) -> int:
+    with h.session_factory() as session:
+        return int(session.scalar(select(func.count(Goal.id))) or 0)
+
+
+def test_a_replayed_view_submission_is_processed_once_across_processes(harness: Harness) -> None:
+    seed_team(harness)
+    view = open_goal_modal(harness, "UPM2")
+    harness.fake.clear_calls()
+    payload = {
+        "type": "view_submission",
+        "team": TEAM,
+        "user": {"id": "UPM2", "username": "sam", "team_id": "T0001"},
+        "api_app_id": harness.sender.api_app_id,
+        "trigger_id": harness.fake.issue_trigger_id(),
+        "view": {**view, "state": {"values": goal_values()}},
+        "response_urls": [],
+    }
+    body, ts = interaction(payload), int(time.time())
+    # A second server process on the same database: a replay sent to it is refused too.
+    other = make_server(
+        "127.0.0.1",
+        0,
+        build_wsgi_app_for(harness),
+        server_class=_ThreadingWSGIServer,
+        handler_class=_QuietHandler,
+    )
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    other_url = f"http://127.0.0.1:{other.server_port}/slack/events"
+    try:
+        first = post(harness, body, FORM, signed=True, ts=ts)
+        replays = [
+            post(harness, body, FORM, signed=True, ts=ts),
+            post(harness, body, FORM, signed=True, ts=ts, url=other_url),
+            post(harness, body, FORM, signed=True, ts=ts),
+        ]
+    finally:
+        other.shutdown()
+        other.server_close()
+
+    assert first.status_code == 200
+    assert [(r.status_code, r.text) for r in replays] == [(200, ""), (200, ""), (200, "")]
+    harness.fake.wait_for("chat.postMessage")
+    time.sleep(0.5)
+    assert count_goals(harness) == 1
+    assert len(harness.fake.calls_to("chat.postMessage")) == 1
+
+
+def build_wsgi_app_for(h: Harness) -> Any:
+    from bot.app import create_app
+    from bot.slack_client import build_web_client
+
+    app, _ = create_app(
+        h.deps.settings,
+        session_factory=h.session_factory,
+        client=build_web_client(h.deps.settings),
+        clock=h.clock,
+    )
+    return build_wsgi_app(app, h.session_factory, signing_secret=SIGNING_SECRET)
+
+
+def test_slacks_own_event_retries_still_run_once(harness: Harness) -> None:
+    seed_team(harness)
+    event = {"type": "app_home_opened", "user": "UPM2", "tab": "home"}
+
+    first = harness.sender.event(event, event_id="EvRetry1")
+    harness.fake.wait_for("views.publish")
+    retry = harness.sender.event(event, event_id="EvRetry1", retry_num=1)
+
+    assert (first.status_code, retry.status_code) == (200, 200)
+    time.sleep(0.3)
+    assert len(harness.fake.calls_to("views.publish")) == 1
