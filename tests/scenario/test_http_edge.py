@@ -6,11 +6,13 @@ import hashlib
 import hmac
 import json
 import logging
+import os
 import re
 import resource
 import socket
 import threading
 import time
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 from wsgiref.simple_server import make_server
@@ -23,6 +25,7 @@ from bot.edge import MAX_BODY_BYTES
 from bot.web import build_wsgi_app
 from storage.models import Goal
 from tests.scenario.conftest import SIGNING_SECRET, Harness, _QuietHandler, _ThreadingWSGIServer, seed_team
+from tests.scenario.test_cli import env, http_server  # noqa: F401 (fixtures: pmpulse run --http)
 from tests.scenario.test_goals import goal_values, open_goal_modal
 
 FORM = "application/x-www-form-urlencoded"
@@ -376,3 +379,57 @@ def test_slacks_own_event_retries_still_run_once(harness: Harness) -> None:
     assert (first.status_code, retry.status_code) == (200, 200)
     time.sleep(0.3)
     assert len(harness.fake.calls_to("views.publish")) == 1
+
+
+def descendants_rss_mib() -> float:
+    """Resident memory of every process started under this one (the gunicorn master and worker)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    tree, frontier = set(), {os.getpid()}
+    while frontier:
+        frontier = {pid for pid, ppid in parents.items() if ppid in frontier} - tree
+        tree |= frontier
+    total_kib = 0
+    for pid in tree:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        match = re.search(r"^VmRSS:\s+(\d+) kB", status, flags=re.M)
+        total_kib += int(match.group(1)) if match else 0
+    return total_kib / 1024
+
+
+def test_a_chunked_body_without_length_is_cut_off_at_the_limit_under_gunicorn(
+    request: pytest.FixtureRequest,
+) -> None:
+    parts = urlsplit(request.getfixturevalue("http_server"))  # `pmpulse run --http`: real gunicorn
+    before = descendants_rss_mib()
+    head = (
+        "POST /slack/events HTTP/1.1\r\nHost: pmpulse\r\n"
+        f"Content-Type: {FORM}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    )
+    piece = b"a" * (1024 * 1024)
+    chunk = b"%x\r\n%s\r\n" % (len(piece), piece)
+    answer = b""
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(head.encode())
+        try:
+            for _ in range(64):
+                sock.sendall(chunk)
+            sock.sendall(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # refused and closed part way: the rest was never read
+        try:
+            while data := sock.recv(65536):
+                answer += data
+        except ConnectionResetError:
+            pass
+
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+    assert descendants_rss_mib() - before < 32
