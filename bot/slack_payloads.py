@@ -53,6 +53,7 @@ class ViewState(_Part):
 
 class View(_Part):
     id: str | None = None
+    type: str  # Bolt reads it to tell workflow steps from modals
     callback_id: str
     private_metadata: str = ""
     state: ViewState = ViewState()
@@ -68,7 +69,7 @@ class Envelope(_Part):
     channel: Ref | str | None = None
     authorizations: list[Authorization] | None = None
     response_url: str | None = None
-    response_urls: list[dict[str, Any]] | None = None
+    response_urls: list[dict[str, Any]] = []  # Bolt counts them when the key is there
     event: Event | None = None
     view: View | None = None
     actions: list[Action] | None = None
@@ -77,6 +78,9 @@ class Envelope(_Part):
     team_id: str | None = None
     user_id: str | None = None
     enterprise_id: str | None = None
+    api_app_id: str | None = None
+    trigger_id: str | None = None
+    callback_id: str | None = None
 
 
 class SlashCommand(Envelope):
@@ -93,6 +97,7 @@ class BlockActions(Envelope):
     type: Literal["block_actions"]
     team: Ref
     user: Ref
+    trigger_id: str
     actions: Annotated[list[Action], Field(min_length=1)]
 
 
@@ -104,11 +109,18 @@ class ViewPayload(Envelope):
 
 
 class Shortcut(Envelope):
-    type: Literal["shortcut", "message_action"]
+    type: Literal["shortcut"]
     team: Ref
     user: Ref
     callback_id: str
     trigger_id: str
+
+
+class MessageShortcut(Shortcut):
+    type: Literal["message_action"]  # type: ignore[assignment]
+    channel: Ref
+    message: dict[str, Any]
+    response_url: str
 
 
 class EventCallback(Envelope):
@@ -128,7 +140,7 @@ _INTERACTIONS: dict[str, type[Envelope]] = {
     "view_submission": ViewPayload,
     "view_closed": ViewPayload,
     "shortcut": Shortcut,
-    "message_action": Shortcut,
+    "message_action": MessageShortcut,
     "event_callback": EventCallback,
     "url_verification": UrlVerification,
 }

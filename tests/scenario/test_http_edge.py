@@ -150,7 +150,12 @@ SIGNED_MALFORMED = {
     ),
     "team-a-number": (
         interaction(
-            {"type": "view_submission", "team": 7, "user": user(), "view": {"callback_id": "goal_add"}}
+            {
+                "type": "view_submission",
+                "team": 7,
+                "user": user(),
+                "view": {"type": "modal", "callback_id": "goal_add"},
+            }
         ),
         FORM,
     ),
@@ -433,3 +438,83 @@ def test_a_chunked_body_without_length_is_cut_off_at_the_limit_under_gunicorn(
 
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
     assert descendants_rss_mib() - before < 32
+
+
+KINDS = ("block_actions", "view_submission", "message_action", "event_callback")
+
+
+def base_payload(h: Harness, kind: str) -> dict[str, Any]:
+    """A well-formed request of a kind pmpulse listens for, as Slack shapes it."""
+    trigger_id, response_url = h.fake.issue_trigger_id(), h.fake.response_url()
+    common = {"team": TEAM, "user": user(), "api_app_id": "A0001", "enterprise": None}
+    return {
+        "block_actions": {
+            **common,
+            "type": "block_actions",
+            "trigger_id": trigger_id,
+            "actions": [{"action_id": "home_help", "block_id": "b", "value": "x", "type": "button"}],
+            "container": {"type": "view", "view_id": "V1"},
+        },
+        "view_submission": {
+            **common,
+            "type": "view_submission",
+            "trigger_id": trigger_id,
+            "view": {
+                "id": "V1",
+                "type": "modal",
+                "callback_id": "goal_add",
+                "private_metadata": "",
+                "state": {"values": {}},
+            },
+            "response_urls": [],
+        },
+        "message_action": {
+            **common,
+            "type": "message_action",
+            "callback_id": "log_customer_feedback",
+            "trigger_id": trigger_id,
+            "channel": {"id": "C0001", "name": "general"},
+            "message": {"type": "message", "ts": "1.2", "text": "hi", "user": "UPM2"},
+            "response_url": response_url,
+        },
+        "event_callback": {
+            "type": "event_callback",
+            "team_id": "T0001",
+            "api_app_id": "A0001",
+            "event_id": "EvFuzz",
+            "event": {"type": "app_home_opened", "user": "UPM1", "tab": "home"},
+            "authorizations": [{"team_id": "T0001", "user_id": "UBOT", "is_bot": True}],
+        },
+    }[kind]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_any_field_of_the_wrong_type_gets_a_clear_answer(
+    harness: Harness,
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+    kind: str,
+) -> None:
+    """Each field Slack sends, replaced by a value of each other JSON type: 200 or 400, never a 500."""
+    seed_team(harness)
+    answers: dict[str, int] = {}
+    for key in base_payload(harness, kind):
+        # Each JSON type other than the one Slack sends there (Slack's values are kept, so a
+        # failure is the shape's doing, not a forged trigger or response URL).
+        base = base_payload(harness, kind)
+        others = [v for v in (None, "x", 7, [], {}, [None]) if type(v) is not type(base[key])]
+        for n, wrong in enumerate(others):
+            mutated = {**base_payload(harness, kind), key: wrong}
+            if kind == "event_callback":
+                mutated["event_id"] = f"EvFuzz{key}{n}" if key != "event_id" else wrong
+                body, content_type = json.dumps(mutated).encode(), JSON
+            else:
+                body, content_type = interaction(mutated), FORM
+            started = time.monotonic()
+            reply = post(harness, body, content_type, signed=True)
+            assert time.monotonic() - started < 2.5, (key, wrong)
+            answers[f"{key}={wrong!r}"] = reply.status_code
+    time.sleep(0.5)  # listeners acknowledged early finish their work
+
+    assert set(answers.values()) <= {200, 400, 404}, answers
+    no_tracebacks(caplog, capfd)
