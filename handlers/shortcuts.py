@@ -16,9 +16,7 @@ from handlers.context import deps_of, find_actor, locale_for, workspace_of
 def register(app: App) -> None:
     # A message shortcut (manifest.yml): a global one of that name has no message, nor a
     # response_url to answer on, and is left unmatched.
-    app.shortcut({"type": "message_action", "callback_id": CallbackId.FEEDBACK_SHORTCUT})(
-        log_customer_feedback
-    )
+    app.message_shortcut(CallbackId.FEEDBACK_SHORTCUT)(log_customer_feedback)
 
 
 def log_customer_feedback(

@@ -518,3 +518,23 @@ def test_any_field_of_the_wrong_type_gets_a_clear_answer(
 
     assert set(answers.values()) <= {200, 400, 404}, answers
     no_tracebacks(caplog, capfd)
+
+
+def test_a_global_shortcut_named_like_the_message_shortcut_is_not_matched(
+    harness: Harness, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The feedback shortcut is a message shortcut: a global one has no response_url to answer on."""
+    seed_team(harness)
+    payload = {
+        "type": "shortcut",
+        "team": TEAM,
+        "user": user(),
+        "callback_id": "log_customer_feedback",
+        "trigger_id": harness.fake.issue_trigger_id(),
+    }
+
+    reply = post(harness, interaction(payload), FORM, signed=True)
+
+    assert reply.status_code == 404
+    time.sleep(0.3)
+    no_tracebacks(caplog, capfd)
