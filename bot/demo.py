@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from pydantic import SecretStr
 
 from bot.app import create_app
-from bot.config import Settings
+from bot.config import Settings, secret_value
 from bot.delivery.sender import drain_now
 from bot.deps import AppDeps
 from bot.fakeslack import FakeSlack, SlackRequestSender
@@ -157,7 +157,13 @@ class DemoClock:
 def _serving(deps: AppDeps, settings: Settings) -> Iterator[str]:
     app, _ = create_app(settings, session_factory=deps.session_factory, client=deps.client, clock=deps.clock)
     server = make_server(
-        "127.0.0.1", 0, build_wsgi_app(app, deps.session_factory), server_class=_Server, handler_class=_Quiet
+        "127.0.0.1",
+        0,
+        build_wsgi_app(
+            app, deps.session_factory, signing_secret=secret_value(settings.SLACK_SIGNING_SECRET) or ""
+        ),
+        server_class=_Server,
+        handler_class=_Quiet,
     )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

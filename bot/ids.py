@@ -15,6 +15,13 @@ class CallbackId(StrEnum):
     FEEDBACK_SHORTCUT = "log_customer_feedback"
 
 
+class EventType(StrEnum):
+    """Events API event types pmpulse listens for."""
+
+    APP_HOME_OPENED = "app_home_opened"
+    USER_CHANGE = "user_change"
+
+
 class ActionId(StrEnum):
     HOME_ADD_GOAL = "home_add_goal"
     HOME_HELP = "home_help"

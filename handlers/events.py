@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
+from bot.ids import EventType
 from bot.services import roster
 from handlers.context import deps_of, profile_of, workspace_of
 from handlers.errors import guarded
@@ -17,8 +18,8 @@ log = logging.getLogger(__name__)
 
 
 def register(app: App) -> None:
-    app.event("app_home_opened")(guarded(app_home_opened))
-    app.event("user_change")(guarded(user_change))
+    app.event(EventType.APP_HOME_OPENED)(guarded(app_home_opened))
+    app.event(EventType.USER_CHANGE)(guarded(user_change))
 
 
 def app_home_opened(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:

@@ -15,7 +15,9 @@ from handlers.errors import guarded
 
 
 def register(app: App) -> None:
-    app.shortcut(CallbackId.FEEDBACK_SHORTCUT)(guarded(log_customer_feedback))
+    # A message shortcut (manifest.yml): a global one of that name has no message, nor a
+    # response_url to answer on, and is left unmatched.
+    app.message_shortcut(CallbackId.FEEDBACK_SHORTCUT)(guarded(log_customer_feedback))
 
 
 def log_customer_feedback(

@@ -207,6 +207,20 @@ class ProcessedEvent(Base):
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
+class SeenRequest(Base):
+    """Signed Slack requests already accepted, so a byte-identical replay is processed once.
+
+    Keyed by a digest of the signature and its timestamp, which together name one signed body.
+    Not per workspace: replays are refused before the body is trusted enough to name one.
+    Rows older than Slack's signature window can be deleted: such a replay fails the signature check.
+    """
+
+    __tablename__ = "seen_request"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    signed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+
+
 # --- delivery ---------------------------------------------------------------------------------
 
 # `sending`: claimed by a sender, the call maybe under way; a row left there past its lease is

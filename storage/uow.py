@@ -18,6 +18,7 @@ from storage.repositories import (
     TeamSettingsRepository,
     WorkspaceRepository,
 )
+from storage.seen_requests import SeenRequestRepository
 
 
 class UnitOfWork:
@@ -33,6 +34,7 @@ class UnitOfWork:
     outbox: OutboxRepository
     status: StatusRepository
     leaves: LeaveRepository
+    seen_requests: SeenRequestRepository
 
     def __init__(self, session_factory: sessionmaker[Session], workspace_id: int | None = None) -> None:
         self._session_factory = session_factory
@@ -42,6 +44,7 @@ class UnitOfWork:
         self.session = self._session_factory()
         self.workspaces = WorkspaceRepository(self.session)
         self.outbox = OutboxRepository(self.session, None)
+        self.seen_requests = SeenRequestRepository(self.session)
         if self.workspace_id is not None:
             self.scope(self.workspace_id)
         return self

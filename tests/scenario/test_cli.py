@@ -152,6 +152,6 @@ def test_run_http_answers_signed_requests(http_server: str, fake: FakeSlack) -> 
     answer = fake.wait_for("response_url", lambda c: c.params["_url"] == response_url, timeout=10)
     assert "<@UMGR>" in answer.params["text"]
     metrics = requests.get(f"{http_server}/metrics", timeout=5).text
-    assert 'pmpulse_requests_total{kind="command",name="/pm help"} 2.0' in metrics
+    assert 'pmpulse_requests_total{kind="command",name="/pm help"} 1.0' in metrics  # not the forged one
     assert 'pmpulse_requests_total{kind="command",name="/pm team"} 1.0' in metrics
     assert requests.get(f"{http_server}/nope", timeout=5).status_code == 404

@@ -312,9 +312,9 @@ def test_the_recorder_saw_the_registrations(built: BuiltApp) -> None:
     """Guards the reverse check: if registration stopped going through these App methods it would
     pass vacuously."""
     methods = {r.method for r in built.registrations}
-    assert {"command", "shortcut", "event"} <= methods, built.registrations
+    assert {"command", "message_shortcut", "event"} <= methods, built.registrations
     assert Registration("command", COMMAND) in built.registrations
-    assert Registration("shortcut", CallbackId.FEEDBACK_SHORTCUT) in built.registrations
+    assert Registration("message_shortcut", CallbackId.FEEDBACK_SHORTCUT) in built.registrations
 
 
 # -- the manifest itself --------------------------------------------------------------------------
