@@ -45,7 +45,6 @@ IDEMPOTENT_METHODS = frozenset(
         "conversations.members",
         "conversations.open",
         "conversations.replies",
-        "team.info",
         "users.conversations",
         "users.info",
         "users.list",

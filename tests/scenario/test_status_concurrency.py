@@ -99,7 +99,9 @@ def test_concurrent_edits_get_unique_ordered_revisions(harness: Harness) -> None
     assert [r.revision for r in revisions] == list(range(1, 2 * ROUNDS + 2))
     assert update.revision == 2 * ROUNDS + 1
     assert update.progress == revisions[-1].snapshot["progress"]
-    # Each PM was told the version their own submission became: no number twice.
+    # Each PM was told the version their own submission became: no number twice. The
+    # confirmations go out after the modal closed: wait for the first one and all the edits'.
+    harness.fake.wait_for("chat.postMessage", count=2 * ROUNDS + 1)
     told = [c.params["text"] for c in harness.fake.calls_to("chat.postMessage") if c.response.get("ok")]
     edited = [text for text in told if "version" in text]
     assert len(edited) == 2 * ROUNDS and len(set(edited)) == 2 * ROUNDS
