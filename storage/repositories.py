@@ -325,6 +325,40 @@ class StatusRepository(_Scoped):
         ).one()
         return update, revision == 1
 
+    def add_if_absent(
+        self, member_id: int, week: str, *, state: str, late: bool, now: dt.datetime
+    ) -> StatusUpdate | None:
+        """Create `member_id`'s update for `week` (revision 1, in `state`, empty) unless one
+        exists; None when one does.
+
+        INSERT ... ON CONFLICT DO NOTHING: an update racing this one (a skip, a submission)
+        that commits first wins, and this one yields to it rather than failing on the unique key.
+        """
+        dialect = self.session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        statement = (
+            insert(StatusUpdate)
+            .values(
+                workspace_id=self.workspace_id,
+                member_id=member_id,
+                week=week,
+                state=state,
+                progress="",
+                plans="",
+                health_reason="",
+                topic="",
+                risk="",
+                revision=1,
+                late=late,
+                submitted_at=now,
+                updated_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["workspace_id", "member_id", "week"])
+            .returning(StatusUpdate.id)
+        )
+        added = self.session.execute(statement).scalar()
+        return None if added is None else self.session.get_one(StatusUpdate, added)
+
     def add_revision(self, revision: StatusRevision) -> None:
         revision.workspace_id = self.workspace_id
         self.session.add(revision)

@@ -276,18 +276,13 @@ def skip_week(
     update = uow.status.get(member.id, week)
     if update is not None:
         return to_view(uow, update)
-    update = uow.status.add(
-        StatusUpdate(
-            member=member,
-            member_id=member.id,
-            week=week,
-            state=UpdateState.SKIPPED,
-            revision=1,
-            late=uow.status.digest_post(week) is not None,
-            submitted_at=now,
-            updated_at=now,
-        )
-    )
+    late = uow.status.digest_post(week) is not None
+    added = uow.status.add_if_absent(member.id, week, state=UpdateState.SKIPPED, late=late, now=now)
+    if added is None:  # a skip or a submission made at the same moment was saved first
+        existing = uow.status.get(member.id, week)
+        assert existing is not None
+        return to_view(uow, existing)
+    update = added
     uow.status.add_revision(
         StatusRevision(
             update_id=update.id, revision=1, snapshot={"state": UpdateState.SKIPPED}, late=update.late

@@ -18,10 +18,10 @@ from sqlalchemy import delete, select
 from bot.delivery.outbox import enqueue
 from bot.delivery.sender import OutboxSender
 from bot.fakeslack import SlackRequestSender as S
-from bot.ids import StatusBlock
+from bot.ids import StatusAction, StatusBlock
 from storage.models import Blocker, OutboxMessage, StatusRevision, StatusUpdate
 from tests.scenario.conftest import Harness, seed_team
-from tests.scenario.test_status import WEEK, open_from_prompt, saved, submit, values
+from tests.scenario.test_status import WEEK, click, open_from_prompt, post_prompt, saved, submit, values
 
 ROUNDS = 8
 DIGEST_KEY = "status-digest:T0001:2026-W48"
@@ -147,3 +147,32 @@ def test_racing_late_edits_each_get_a_note_and_the_thread_ends_on_the_kept_versi
     assert len(thread) == 2 * ROUNDS and all(m["thread_ts"] == parent["ts"] for m in thread)
     assert f"version {update.revision}" in thread[-1]["text"]
     assert update.progress in str(thread[-1]["blocks"])
+
+
+def _skip_twice_at_once(h: Harness, prompt: tuple[str, str]) -> None:
+    barrier = threading.Barrier(2)
+
+    def skip() -> None:
+        barrier.wait()
+        click(h, "UPM2", StatusAction.SKIP, WEEK, where=prompt)
+
+    threads = [threading.Thread(target=skip) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+
+def test_two_skip_clicks_at_once_both_get_their_answer(harness: Harness) -> None:
+    seed_team(harness)
+
+    for _ in range(ROUNDS):
+        _skip_twice_at_once(harness, post_prompt(harness, "UPM2"))
+
+        # Both clicks are answered: the prompt shows the week skipped, whichever came second.
+        updates = harness.fake.wait_for("chat.update", count=2, timeout=10)
+        assert updates.response["ok"]
+        assert all("You skipped 2026-W48" in c.params["text"] for c in harness.fake.calls_to("chat.update"))
+        update, revisions = _history(harness)
+        assert update.state == "skipped" and [r.revision for r in revisions] == [1]
+        _forget_the_week(harness)
