@@ -294,6 +294,8 @@ class StatusRevision(Base):
     """The history of an update: a snapshot of each version, kept when it is edited."""
 
     __tablename__ = "status_revision"
+    # One row per version: two submissions racing must not both become "version 3".
+    __table_args__ = (UniqueConstraint("update_id", "revision"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)

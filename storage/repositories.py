@@ -7,6 +7,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, joinedload, lazyload
 
@@ -283,6 +285,83 @@ class StatusRepository(_Scoped):
         self.session.add(update)
         self.session.flush()
         return update
+
+    def claim_revision(
+        self, member_id: int, week: str, *, state: str, now: dt.datetime
+    ) -> tuple[StatusUpdate, bool]:
+        """Take the next revision of `member_id`'s update for `week`, creating the update (as
+        revision 1, in `state`) when there is none; True as the second value when it was created.
+
+        One INSERT ... ON CONFLICT DO UPDATE both creates and bumps, so it also takes the row's
+        write lock (PostgreSQL: the row; SQLite: the database) until the transaction ends. A
+        submission racing this one waits on it, then takes the revision after it; two first
+        submissions never collide on the unique key. Call it before reading what the row holds:
+        the row returned is read after the lock, never a stale copy.
+        """
+        dialect = self.session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        statement = (
+            insert(StatusUpdate)
+            .values(
+                workspace_id=self.workspace_id,
+                member_id=member_id,
+                week=week,
+                state=state,
+                progress="",
+                plans="",
+                health_reason="",
+                topic="",
+                risk="",
+                revision=1,
+                late=False,
+                submitted_at=now,
+                updated_at=now,
+            )
+            .on_conflict_do_update(
+                index_elements=["workspace_id", "member_id", "week"],
+                set_={"revision": StatusUpdate.revision + 1},
+            )
+            .returning(StatusUpdate.id, StatusUpdate.revision)
+        )
+        update_id, revision = self.session.execute(statement).one()
+        update = self.session.scalars(
+            select(StatusUpdate).where(StatusUpdate.id == update_id).execution_options(populate_existing=True)
+        ).one()
+        return update, revision == 1
+
+    def add_if_absent(
+        self, member_id: int, week: str, *, state: str, late: bool, now: dt.datetime
+    ) -> StatusUpdate | None:
+        """Create `member_id`'s update for `week` (revision 1, in `state`, empty) unless one
+        exists; None when one does.
+
+        INSERT ... ON CONFLICT DO NOTHING: an update racing this one (a skip, a submission)
+        that commits first wins, and this one yields to it rather than failing on the unique key.
+        """
+        dialect = self.session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        statement = (
+            insert(StatusUpdate)
+            .values(
+                workspace_id=self.workspace_id,
+                member_id=member_id,
+                week=week,
+                state=state,
+                progress="",
+                plans="",
+                health_reason="",
+                topic="",
+                risk="",
+                revision=1,
+                late=late,
+                submitted_at=now,
+                updated_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["workspace_id", "member_id", "week"])
+            .returning(StatusUpdate.id)
+        )
+        added = self.session.execute(statement).scalar()
+        return None if added is None else self.session.get_one(StatusUpdate, added)
 
     def add_revision(self, revision: StatusRevision) -> None:
         revision.workspace_id = self.workspace_id

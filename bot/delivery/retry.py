@@ -4,13 +4,14 @@ slack_sdk's retry handlers have already retried within the call; what reaches th
 is a failure that outlived them. Three kinds:
 
 - rate limited (HTTP 429): try again after Slack's `Retry-After`;
-- transient (5xx, Slack's own `internal_error`...): back off exponentially, with jitter so
-  thousands of rows do not come back in the same second;
+- transient (`ratelimited` in a 200, `service_unavailable`...): back off exponentially, with
+  jitter so thousands of rows do not come back in the same second;
 - permanent (`channel_not_found`, `invalid_blocks`...): no retry can fix it, fail at once.
 
-A dropped connection or a timeout is transient but *uncertain*: the request may have reached
-Slack and posted the message. The sender treats such a row as possibly delivered and checks
-Slack before sending it again.
+A 5xx, Slack's own `internal_error`, `fatal_error` or `request_timeout`, a dropped connection
+or a timeout are transient but *uncertain*: Slack may have done the work (posted the message)
+before it failed to answer, as its documentation warns. The sender treats such a row as
+possibly delivered and checks Slack before sending it again.
 """
 
 from __future__ import annotations
@@ -27,13 +28,13 @@ BACKOFF_BASE_SECONDS = 5.0
 BACKOFF_CAP_SECONDS = 15 * 60.0
 DEFAULT_RETRY_AFTER_SECONDS = 30.0
 
+# Slack errors after which the call may have taken effect: checked before it is sent again.
+UNCERTAIN_ERRORS = frozenset({"internal_error", "fatal_error", "request_timeout"})
+
 # Slack errors worth another try; any other `ok: false` is a request Slack will refuse again.
 TRANSIENT_ERRORS = frozenset(
     {
-        "internal_error",
-        "fatal_error",
         "service_unavailable",
-        "request_timeout",
         "ratelimited",
         "rate_limited",
         "message_limit_exceeded",
@@ -74,7 +75,9 @@ def classify(exc: Exception) -> Failure:
                 retry_after=_retry_after(exc.response.headers),
             )
         if status >= 500:
-            return Failure(FailureKind.TRANSIENT, f"{error} (HTTP {status})")
+            return Failure(FailureKind.UNCERTAIN, f"{error} (HTTP {status})")
+        if error in UNCERTAIN_ERRORS:
+            return Failure(FailureKind.UNCERTAIN, error)
         if error in TRANSIENT_ERRORS:
             return Failure(FailureKind.TRANSIENT, error)
         return Failure(FailureKind.PERMANENT, error)

@@ -4,12 +4,15 @@ A drain claims due rows (on PostgreSQL with `FOR UPDATE SKIP LOCKED`, so several
 can share one outbox), groups them into lanes (one channel, or one thread) sent in order, and
 runs the lanes on a small thread pool. Each row's outcome is committed on its own.
 
-Exactly once across crashes: before each call the row is committed as `sending` with a
-lease and its attempt counted; `chat.postMessage` carries the delivery key in its message
-metadata. A row found still `sending` after its lease ran out (its sender died mid-call, or
-the connection dropped before Slack answered) is looked up in the channel first
-(`bot.delivery.reconcile`): if Slack has it, its `ts` is recorded; only otherwise is it sent
-again. Idempotent methods (views.publish, chat.update) are simply sent again.
+Exactly once across crashes and failed answers: before each call the row is committed as
+`sending` with a lease and its attempt counted; `chat.postMessage` carries the delivery key in
+its message metadata. A post whose outcome is unknown (its sender died mid-call, the connection
+dropped or timed out before Slack answered, or Slack answered 5xx or `internal_error`, which it
+may send after posting) stays `sending`, and before it is sent again it is looked up in the
+channel or thread (`bot.delivery.reconcile`): if Slack has it, its `ts` is recorded; only
+otherwise is it sent again. Posts are never repeated inside the call: of slack_sdk's retries
+they keep only those that cannot post twice (429, a connection that was never made).
+Idempotent methods (views.publish, chat.update) are simply sent again.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, ServerErrorRetryHandler
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.delivery.attempt import RECONCILED_METHODS, Attempt, Outcome
@@ -59,11 +62,15 @@ class DrainReport:
 
 
 def _without_blind_resends(client: WebClient) -> WebClient:
-    """The client minus the retry on dropped connections: a post whose answer was lost is
-    checked in the channel before it is sent again, not repeated within the call."""
+    """The client minus slack_sdk's stock retries on 5xx and dropped connections, which repeat
+    any method: a post whose answer was lost or was a 5xx is checked in the channel before it is
+    sent again, not repeated within the call. pmpulse's own handlers (`bot.slack_client`) stay:
+    they repeat a post only when it cannot have reached Slack."""
     clone = copy.copy(client)
     clone.retry_handlers = [
-        handler for handler in client.retry_handlers if not isinstance(handler, ConnectionErrorRetryHandler)
+        handler
+        for handler in client.retry_handlers
+        if not isinstance(handler, ConnectionErrorRetryHandler | ServerErrorRetryHandler)
     ]
     return clone
 

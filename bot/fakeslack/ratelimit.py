@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 __all__ = ["Fault", "FaultInjector", "RateLimiter", "TokenBucket"]
 
-FAULT_KINDS = ("http", "connection", "slack_error")
+FAULT_KINDS = ("http", "connection", "slack_error", "timeout")
 
 
 @dataclass
@@ -125,6 +125,10 @@ class Fault:
     status: int = 500
     retry_after: int | None = None
     error: str = "internal_error"
+    # The call takes effect (a message is posted...) before the failure is answered: Slack did
+    # the work, the client hears an error or nothing.
+    processed: bool = False
+    delay: float = 0.0  # "timeout": seconds before the answer comes, or the socket closes
 
 
 class FaultInjector:

@@ -318,16 +318,25 @@ class FakeSlack:
         retry_after: int | None = None,
         kind: str = "http",
         error: str = "internal_error",
+        processed: bool = False,
+        delay: float = 30.0,
     ) -> None:
         """Make the next ``count`` calls to ``method`` fail.
 
         kind "http" answers ``status`` (429 always carries Retry-After), "connection"
-        drops the socket unanswered, "slack_error" answers 200 with ok false and ``error``.
+        drops the socket unanswered, "slack_error" answers 200 with ok false and ``error``,
+        "timeout" holds the answer ``delay`` seconds (longer than the client waits) and then
+        closes the socket, or gives the real answer when processed.
+
+        ``processed``: Slack did the work (posted the message...) before it failed to answer,
+        as a real 5xx or a timeout can. The call is recorded with the failing status, its effect
+        is in the channel.
         """
+        fault = Fault(
+            kind, status=status, retry_after=retry_after, error=error, processed=processed, delay=delay
+        )
         with self._lock:
-            self._faults.queue(
-                method, Fault(kind, status=status, retry_after=retry_after, error=error), count
-            )
+            self._faults.queue(method, fault, count)
 
     def fault_rate(
         self,
@@ -362,8 +371,9 @@ class FakeSlack:
 
     def _dispatch(self, verb: str, path: str, headers: dict[str, str], body: bytes) -> Reply:
         reply = self._dispatch_locked(verb, path, headers, body)
-        if self._latency:
-            time.sleep(self._latency)  # outside the lock: calls overlap, as on a real network
+        if self._latency or reply.delay:
+            # Outside the lock: calls overlap, as on a real network.
+            time.sleep(self._latency + reply.delay)
         return reply
 
     def _dispatch_locked(self, verb: str, path: str, headers: dict[str, str], body: bytes) -> Reply:
@@ -393,7 +403,10 @@ class FakeSlack:
         fault = self._faults.next_fault(method)
         reply: Reply
         if fault is not None:
-            reply = self._fault_reply(fault, extra)
+            done = None
+            if fault.processed and method in self._state.handlers and token == self.token:
+                done = self._call_handler(method, params)
+            reply = self._fault_reply(fault, extra, done)
         elif method not in self._state.handlers:
             reply = json_reply(200, {"ok": False, "error": "unknown_method"}, extra)
         elif token != self.token:
@@ -420,7 +433,12 @@ class FakeSlack:
             return {"ok": False, "error": "invalid_arguments", "fake_exception": repr(exc)}
 
     @staticmethod
-    def _fault_reply(fault: Fault, extra: dict[str, str]) -> Reply:
+    def _fault_reply(fault: Fault, extra: dict[str, str], done: Json | None = None) -> Reply:
+        if fault.kind == "timeout":
+            if done is not None:
+                late = json_reply(200, done, extra)
+                return Reply(late.status, late.body, late.headers, delay=fault.delay)
+            return Reply(0, None, {}, delay=fault.delay)
         if fault.kind == "connection":
             return Reply(0, None, {})
         if fault.kind == "slack_error":

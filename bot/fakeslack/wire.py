@@ -31,6 +31,7 @@ class Reply:
     status: int
     body: bytes | None  # None: close the socket without answering
     headers: dict[str, str]
+    delay: float = 0.0  # seconds to hold the answer, outside the server's lock
 
 
 def json_reply(status: int, payload: Json, headers: dict[str, str] | None = None) -> Reply:

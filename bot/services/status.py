@@ -173,20 +173,14 @@ def submit_status(
     if isinstance(result, list):
         return result
 
-    update = uow.status.get(member.id, week)
-    created = update is None
+    # The revision is claimed first, taking the update's lock: a submission racing this one waits,
+    # and everything read below (the stored text, blockers, the digest) is what the one before
+    # it committed. Two windows submitting at once become two versions, one after the other.
+    update, created = uow.status.claim_revision(member.id, week, state=UpdateState.SUBMITTED, now=now)
     digest = uow.status.digest_post(week)
     late = digest is not None
-    if update is None:
-        update = uow.status.add(
-            StatusUpdate(member=member, member_id=member.id, week=week, state=UpdateState.SUBMITTED)
-        )
-        update.revision = 1
-        update.submitted_at = now
-    else:
-        update.revision += 1
-        if update.state != UpdateState.SUBMITTED:
-            update.submitted_at = now  # a skipped week written after all: submitted now
+    if not created and update.state != UpdateState.SUBMITTED:
+        update.submitted_at = now  # a skipped week written after all: submitted now
     _apply(update, result, now=now)
     update.state = UpdateState.SUBMITTED
     update.late = update.late or late
@@ -282,18 +276,13 @@ def skip_week(
     update = uow.status.get(member.id, week)
     if update is not None:
         return to_view(uow, update)
-    update = uow.status.add(
-        StatusUpdate(
-            member=member,
-            member_id=member.id,
-            week=week,
-            state=UpdateState.SKIPPED,
-            revision=1,
-            late=uow.status.digest_post(week) is not None,
-            submitted_at=now,
-            updated_at=now,
-        )
-    )
+    late = uow.status.digest_post(week) is not None
+    added = uow.status.add_if_absent(member.id, week, state=UpdateState.SKIPPED, late=late, now=now)
+    if added is None:  # a skip or a submission made at the same moment was saved first
+        existing = uow.status.get(member.id, week)
+        assert existing is not None
+        return to_view(uow, existing)
+    update = added
     uow.status.add_revision(
         StatusRevision(
             update_id=update.id, revision=1, snapshot={"state": UpdateState.SKIPPED}, late=update.late

@@ -42,10 +42,14 @@ def test_rate_limits_carry_slacks_retry_after() -> None:
     assert dt.timedelta(seconds=30) <= delay <= dt.timedelta(seconds=35)
 
 
-def test_server_errors_and_slacks_internal_errors_back_off() -> None:
-    assert classify(api_error(503, "service_unavailable")).kind is FailureKind.TRANSIENT
+def test_server_errors_and_slacks_internal_errors_are_uncertain() -> None:
+    # Slack may have done the work before answering so: checked before a post is repeated.
+    assert classify(api_error(503, "service_unavailable")).kind is FailureKind.UNCERTAIN
     assert classify(api_error(500, "internal_error")).error == "internal_error (HTTP 500)"
-    assert classify(api_error(200, "fatal_error")).kind is FailureKind.TRANSIENT
+    for error in ("fatal_error", "internal_error", "request_timeout"):
+        failure = classify(api_error(200, error))
+        assert failure.kind is FailureKind.UNCERTAIN and failure.retryable
+    assert classify(api_error(200, "service_unavailable")).kind is FailureKind.TRANSIENT
 
 
 def test_errors_no_retry_can_fix_are_permanent() -> None:
