@@ -308,7 +308,8 @@ def test_slack_down_for_an_event_and_its_apology(harness: Harness, caplog: pytes
         while time.monotonic() < deadline and not _messages(caplog, "the apology could not be sent"):
             time.sleep(0.05)
 
-    assert [c.method for c in harness.fake.calls].count("chat.postMessage") == 3  # tried, retried twice
+    # A post is never repeated after a 5xx (Slack may have made it); views.publish is retried.
+    assert [c.method for c in harness.fake.calls].count("chat.postMessage") == 1
     assert len(_messages(caplog, "the apology could not be sent")) == 1
     assert len(_messages(caplog, "listener failed")) == 1
 
