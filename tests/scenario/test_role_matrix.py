@@ -13,6 +13,7 @@ the test runs every row for every person on a fresh workspace.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import threading
@@ -116,10 +117,8 @@ def _text_of(*bodies: Any) -> str:
 
     for body in bodies:
         if isinstance(body, str):
-            try:
+            with contextlib.suppress(ValueError):
                 body = json.loads(body) if body else ""
-            except ValueError:
-                pass
         walk(body)
     return "\n".join(out)
 
