@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from bot.deps import AppDeps
 from bot.metrics import JOB_RUNS
 from bot.services import roster
+from bot.services.workspaces import serves_team
 from handlers.context import profile_lookup
 from handlers.status_jobs import status_digest, status_prompts, status_reminders, tick
 
@@ -26,7 +27,11 @@ def refresh_profiles(deps: AppDeps, now: dt.datetime) -> str:
     lookup = profile_lookup(deps.client)
     total = 0
     with deps.uow() as uow:
-        workspace_ids = [w.id for w in uow.workspaces.list() if w.active]
+        workspace_ids = [
+            w.id
+            for w in uow.workspaces.list()
+            if w.active and serves_team(w.slack_team_id, token_team_id=deps.token_team_id)
+        ]
     for workspace_id in workspace_ids:
         with deps.uow(workspace_id) as uow:
             total += roster.refresh_profiles(uow, lookup, older_than=now - dt.timedelta(hours=20))

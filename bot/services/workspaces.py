@@ -53,11 +53,11 @@ def ensure_workspace(
 
 
 def serves_team(slack_team_id: str, *, token_team_id: str | None) -> bool:
-    """Whether requests from `slack_team_id` are pmpulse's to serve.
+    """Whether pmpulse serves `slack_team_id`: answers its requests and runs its jobs.
 
     With OAuth (`token_team_id` None) each installed workspace is served with its own token. With
     a single bot token only that token's workspace is: another stored workspace's requests would
-    otherwise be answered, and its roster written, with this workspace's token.
+    otherwise be answered, its roster written and its people messaged with this workspace's token.
     """
     return token_team_id is None or slack_team_id == token_team_id
 

@@ -3,11 +3,13 @@ forged goal submissions, and single-token mode serving only the token's own work
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from bot.fakeslack import SlackRequestSender
 from bot.ids import GoalBlock
 from bot.services.workspaces import ensure_workspace
+from handlers.jobs import run_job
 from storage.models import Member
 from tests.scenario.conftest import SIGNING_SECRET, Harness, seed_team
 from tests.scenario.test_goals import goal_values, open_goal_modal
@@ -165,3 +167,27 @@ def test_single_token_mode_ignores_requests_for_another_stored_workspace(harness
     assert harness.member("UOUT") is None
     # The token's own workspace is served as before.
     assert "<@UOUT>" in harness.command("UADMIN", "team add <@UOUT|out> pm")["text"]
+
+
+def test_single_token_mode_jobs_leave_another_stored_workspace_alone(harness: Harness) -> None:
+    other = ensure_workspace(
+        harness.session_factory,
+        slack_team_id="T0002",
+        name="Other Bank",
+        bot_user_id="UBOT",
+        default_timezone="Asia/Shanghai",
+        default_locale="en",
+    )
+    with harness.deps.uow(other.id) as uow:
+        uow.members.add(Member(slack_user_id="UOTHER", name="Other PM", role="pm", timezone="Asia/Shanghai"))
+        uow.commit()
+    thursday_4pm_shanghai = dt.datetime(2026, 12, 3, 8, 0, tzinfo=dt.UTC)
+
+    summary = run_job("tick", harness.deps, thursday_4pm_shanghai)
+    refreshed = run_job("refresh-profiles", harness.deps, thursday_4pm_shanghai)
+
+    assert summary.startswith("queued 0 prompts"), summary
+    assert refreshed == "refreshed 0 member profiles"
+    with harness.deps.uow(other.id) as uow:
+        assert uow.outbox.list() == []
+    assert [c.params.get("user") for c in harness.fake.calls_to("users.info")] == []
