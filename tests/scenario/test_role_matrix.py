@@ -7,8 +7,9 @@ The people are named relative to one PM, the subject (UPM1, reporting to UMGR):
     another manager (UMGR2) · an admin (UADMIN, from PMPULSE_ADMINS) · someone off the roster (UOUT)
 
 Each row of ROWS names what is tried (`attempt`), how to tell it took effect (`happened`, read from
-what was answered, opened or stored) and who may do it (`allowed`). A new feature adds its rows;
-the test runs every row for every person on a fresh workspace.
+what was answered, opened or stored), who may do it (`allowed`) and which subcommand or Slack ID it
+`covers`. A new feature adds its rows (a test fails until every subcommand and callback ID has
+one); every row runs for every person on a fresh workspace.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from bot.services import status as status_service
 from bot.slack_client import build_web_client
 from bot.ui.status import week_metadata
 from bot.web import build_wsgi_app
-from handlers.commands import NOT_YET_AVAILABLE
+from handlers.commands import NOT_YET_AVAILABLE, SUBCOMMANDS
 from storage.models import Goal, Member
 from tests.scenario.conftest import (
     SIGNING_SECRET,
@@ -244,12 +245,13 @@ class Row:
     attempt: Callable[[World, str], None]  # the person's Slack user ID
     happened: Callable[[World, str], bool]
     allowed: frozenset[Who]
+    covers: str = ""  # the subcommand, action_id, callback_id or event it tries
 
 
 def _command_row(
     text: str, happened: Callable[[World, str], bool], allowed: frozenset[Who], name: str | None = None
 ) -> Row:
-    return Row(name or f"/pm {text}", lambda w, u: w.command(u, text), happened, allowed)
+    return Row(name or f"/pm {text}", lambda w, u: w.command(u, text), happened, allowed, text.split()[0])
 
 
 def _says(key: str, **params: object) -> Callable[[World, str], bool]:
@@ -372,37 +374,49 @@ ROWS: list[Row] = [
         lambda w, u: w.click(u, ActionId.HOME_ADD_GOAL),
         lambda w, u: w.opened(CallbackId.GOAL_ADD),
         ROSTER,
+        covers=ActionId.HOME_ADD_GOAL,
     ),
-    Row("App Home: Help", lambda w, u: w.click(u, ActionId.HOME_HELP), lambda w, u: w.opened_any(), EVERYONE),
+    Row(
+        "App Home: Help",
+        lambda w, u: w.click(u, ActionId.HOME_HELP),
+        lambda w, u: w.opened_any(),
+        EVERYONE,
+        covers=ActionId.HOME_HELP,
+    ),
     Row(
         "App Home: Write my update",
         lambda w, u: w.click(u, StatusAction.HOME_WRITE),
         lambda w, u: w.opened(StatusCallback.MODAL),
         ROSTER,
+        covers=StatusAction.HOME_WRITE,
     ),
     Row(
         "prompt: Write my update",
         lambda w, u: w.click(u, StatusAction.WRITE, WEEK, on_message=True),
         lambda w, u: w.opened(StatusCallback.MODAL),
         ROSTER,
+        covers=StatusAction.WRITE,
     ),
     Row(
         "confirmation: Edit",
         lambda w, u: w.click(u, StatusAction.EDIT, WEEK, on_message=True),
         lambda w, u: w.opened(StatusCallback.MODAL),
         ROSTER,
+        covers=StatusAction.EDIT,
     ),
     Row(
         "prompt: Skip this week",
         lambda w, u: w.click(u, StatusAction.SKIP, WEEK, on_message=True),
         lambda w, u: w.status_state(u) is not None,  # skipped (the PM themself had submitted already)
         ROSTER,
+        covers=StatusAction.SKIP,
     ),
     Row(
         "the PM's blocker: Resolved",
         lambda w, u: w.click(u, StatusAction.RESOLVE_BLOCKER, str(w.blocker_id), on_message=True),
         lambda w, u: w.blocker_resolved(),
         frozenset({Who.SELF, Who.MANAGER}),
+        covers=StatusAction.RESOLVE_BLOCKER,
     ),
     # -- views --------------------------------------------------------------------------------------
     Row(
@@ -410,18 +424,21 @@ ROWS: list[Row] = [
         lambda w, u: w.submit(u, CallbackId.GOAL_ADD, _goal_values()),
         lambda w, u: "Cut onboarding time" in w.goals_of(u),
         ROSTER,
+        covers=CallbackId.GOAL_ADD,
     ),
     Row(
         "goal modal: a goal for the PM",
         lambda w, u: w.submit(u, CallbackId.GOAL_ADD, _goal_values(owner=SUBJECT)),
         lambda w, u: "Cut onboarding time" in w.goals_of(SUBJECT),
         OVERSEERS,
+        covers=CallbackId.GOAL_ADD,
     ),
     Row(
         "status modal: own update",
         lambda w, u: w.submit(u, StatusCallback.MODAL, _status_values(), week_metadata(WEEK)),
         lambda w, u: w.status_state(u) == "submitted",
         ROSTER,
+        covers=StatusCallback.MODAL,
     ),
     # -- shortcuts and App Home ---------------------------------------------------------------------
     Row(
@@ -429,12 +446,14 @@ ROWS: list[Row] = [
         lambda w, u: w.shortcut(u, CallbackId.FEEDBACK_SHORTCUT),
         _says("common.not_available_yet", command="feedback"),
         EVERYONE,
+        covers=CallbackId.FEEDBACK_SHORTCUT,
     ),
     Row(
         "App Home: the PM on the dashboard",
         lambda w, u: w.event(_home_opened(u)),
         lambda w, u: "<@UPM1>" in w.home_of(u) or GOAL_TITLE in w.home_of(u),
         OVERSEERS,
+        covers="app_home_opened",
     ),
 ]
 
@@ -560,3 +579,14 @@ def test_role_matrix(world: World, row: Row, who: Who) -> None:
     assert actual == expected, f"{row.name} by {who.value}: {actual}; answered {world.answer[:600]!r}"
     if row.name.startswith("/pm") and expected == "denied":
         assert world.answer.strip(), f"{row.name} by {who.value}: refused without a word"
+
+
+def test_the_matrix_covers_every_subcommand_and_callback() -> None:
+    """A new subcommand, button, modal or shortcut fails here until the matrix has its rows."""
+    commands = {"help", *SUBCOMMANDS, *NOT_YET_AVAILABLE}
+    # ActionId.VALUE names the input inside each modal block, not a button anything listens to.
+    callbacks = {*CallbackId, *StatusCallback, *StatusAction, *(a for a in ActionId if a != ActionId.VALUE)}
+    covered = {row.covers for row in ROWS}
+    assert commands - covered == set()
+    assert {str(c) for c in callbacks} - covered == set()
+    assert "app_home_opened" in covered
