@@ -59,7 +59,7 @@ def create_app(
             process_before_response=False,
             listener_executor=_listener_executor(),
         )
-        register_single_workspace(deps)
+        deps.token_team_id = register_single_workspace(deps).slack_team_id
     handlers.register(app, deps)
     return app, deps
 

@@ -124,7 +124,7 @@ def _dispatch(args: argparse.Namespace, runtime: Runtime) -> int:
 
         with deps.uow(workspace.id) as uow:
             try:
-                member, created = roster.add_member(
+                change = roster.add_member(
                     uow,
                     actor="cli",
                     actor_role=Role.ADMIN,
@@ -133,6 +133,7 @@ def _dispatch(args: argparse.Namespace, runtime: Runtime) -> int:
                     product_line=args.product,
                     manager_slack_id=args.manager,
                     lookup=profile_lookup(deps.client),
+                    configured_admins=deps.settings.PMPULSE_ADMINS,
                 )
             except ServiceError as exc:
                 print(
@@ -140,6 +141,7 @@ def _dispatch(args: argparse.Namespace, runtime: Runtime) -> int:
                     file=sys.stderr,
                 )
                 return 1
+        member, created = change.member, change.created
         print(f"{'added' if created else 'updated'} {member.slack_user_id} ({member.name}) as {member.role}")
         return 0
     if args.command == "team":

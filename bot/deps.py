@@ -25,6 +25,8 @@ class AppDeps:
     client: WebClient
     clock: Callable[[], dt.datetime] = field(default=utc_now)
     read_cache: ReadCache = field(default_factory=ReadCache)
+    # Single-token mode: the one Slack team the bot token belongs to (auth.test at start).
+    token_team_id: str | None = None
 
     def uow(self, workspace_id: int | None = None) -> UnitOfWork:
         return UnitOfWork(self.session_factory, workspace_id)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from bot.deps import AppDeps
 from bot.metrics import JOB_RUNS, FailureScope, count_job_failure
 from bot.services import roster
+from bot.services.workspaces import serves_team
 from handlers.context import profile_lookup
 from handlers.status_jobs import status_digest, status_prompts, status_reminders, tick
 
@@ -29,7 +30,11 @@ def refresh_profiles(deps: AppDeps, now: dt.datetime) -> str:
     lookup = profile_lookup(deps.client)
     total = 0
     with deps.uow() as uow:
-        workspace_ids = [w.id for w in uow.workspaces.list() if w.active]
+        workspace_ids = [
+            w.id
+            for w in uow.workspaces.list()
+            if w.active and serves_team(w.slack_team_id, token_team_id=deps.token_team_id)
+        ]
     failed = 0
     for workspace_id in workspace_ids:
         try:

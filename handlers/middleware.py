@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import App, BoltContext, BoltResponse
 
 from bot.deps import AppDeps
-from bot.services.workspaces import WorkspaceRef, ensure_workspace, find_workspace
+from bot.services.workspaces import WorkspaceRef, ensure_workspace, find_workspace, serves_team
 from handlers.context import DEPS, WORKSPACE
 
 log = logging.getLogger(__name__)
@@ -46,6 +46,8 @@ def _team_id(body: dict[str, Any]) -> str | None:
 
 
 def _resolve(deps: AppDeps, team_id: str, context: BoltContext) -> WorkspaceRef | None:
+    if not serves_team(team_id, token_team_id=None if deps.settings.oauth_enabled else deps.token_team_id):
+        return None
     workspace = deps.read_cache.get_or_load(
         ("workspace", team_id), lambda: find_workspace(deps.session_factory, team_id)
     )

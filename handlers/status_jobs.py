@@ -23,6 +23,7 @@ from bot.deps import AppDeps
 from bot.domain import schedule
 from bot.metrics import FailureScope, count_job_failure
 from bot.services import schedule as schedule_service
+from bot.services.workspaces import serves_team
 from bot.ui.prompts import build_missing_list, build_prompt, build_reminder
 from handlers.digest import POST_MESSAGE, DigestOutcome, enqueue_digest
 from storage.uow import UnitOfWork
@@ -63,7 +64,11 @@ def run_cadence(deps: AppDeps, now: dt.datetime, work: Collection[Work], *, job:
     """
     totals: Counter[str] = Counter()
     with deps.uow() as uow:
-        workspaces = [(w.id, w.slack_team_id) for w in uow.workspaces.list() if w.active]
+        workspaces = [
+            (w.id, w.slack_team_id)
+            for w in uow.workspaces.list()
+            if w.active and serves_team(w.slack_team_id, token_team_id=deps.token_team_id)
+        ]
     for workspace_id, team_id in workspaces:
         try:
             with deps.uow(workspace_id) as uow:

@@ -32,7 +32,7 @@ def _add(call: CommandCall) -> None:
         return
     call.acknowledge()  # the profile comes from Slack's users.info
     with call.deps.uow(call.workspace.id) as uow:
-        member, created = roster.add_member(
+        result = roster.add_member(
             uow,
             actor=call.actor.slack_user_id,
             actor_role=call.actor.role,
@@ -41,19 +41,52 @@ def _add(call: CommandCall) -> None:
             product_line=parsed.product_line,
             manager_slack_id=None,
             lookup=profile_lookup(call.client),
+            configured_admins=call.deps.settings.PMPULSE_ADMINS,
         )
     call.deps.read_cache.forget_workspace(call.workspace.id)
+    member = result.member
+    if result.changes:
+        call.say_key(
+            "team.changed",
+            user=mention(member.slack_user_id),
+            changes=t(call.locale, "team.change.joiner").join(
+                _change_text(call.locale, change) for change in result.changes
+            ),
+        )
+        return
     product = (
         t(call.locale, "team.product_suffix", product=escape(parsed.product_line))
         if parsed.product_line
         else ""
     )
     call.say_key(
-        "team.added" if created else "team.updated",
+        "team.added" if result.created else "team.unchanged",
         user=mention(member.slack_user_id),
         role=role_name(call.locale, member.role),
         product=product,
     )
+
+
+def _change_text(locale: str, change: roster.Change) -> str:
+    """`manager @a → @b`: one changed field, old and new, as people read it."""
+
+    def shown(value: str | None) -> str:
+        if value is None:
+            return t(locale, "team.change.none")
+        if change.field is roster.ChangeField.ROLE:
+            return role_name(locale, value)
+        if change.field is roster.ChangeField.MANAGER:
+            return mention(value)
+        return escape(value)
+
+    return t(locale, _CHANGE_KEYS[change.field], old=shown(change.old), new=shown(change.new))
+
+
+_CHANGE_KEYS = {
+    roster.ChangeField.ROLE: "team.change.role",
+    roster.ChangeField.MANAGER: "team.change.manager",
+    roster.ChangeField.PRODUCT_LINES: "team.change.product_lines",
+}
 
 
 def _remove(call: CommandCall) -> None:
@@ -63,7 +96,11 @@ def _remove(call: CommandCall) -> None:
         return
     with call.deps.uow(call.workspace.id) as uow:
         member = roster.remove_member(
-            uow, actor=call.actor.slack_user_id, actor_role=call.actor.role, user_id=user_id
+            uow,
+            actor=call.actor.slack_user_id,
+            actor_role=call.actor.role,
+            user_id=user_id,
+            configured_admins=call.deps.settings.PMPULSE_ADMINS,
         )
     call.deps.read_cache.forget_workspace(call.workspace.id)
     call.say_key("team.removed", user=mention(member.slack_user_id))

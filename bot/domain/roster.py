@@ -37,6 +37,53 @@ def can_assign(actor_role: str, new_role: str) -> bool:
     return actor_role == Role.MANAGER and new_role in (Role.PM, Role.MANAGER)
 
 
+def oversees(*, actor_id: int, actor_role: str, subject_id: int, subject_manager_id: int | None) -> bool:
+    """Whose goals and weekly status someone may see or set: their own, a manager their direct
+    reports', an admin anyone's. App Home, `/pm status team`, `/pm goals @user` and the goal modal
+    all follow this one rule."""
+    if actor_id == subject_id or actor_role == Role.ADMIN:
+        return True
+    return actor_role == Role.MANAGER and subject_manager_id == actor_id
+
+
+@dataclass(frozen=True)
+class RosterSubject:
+    """The person a roster change is about, as the roster holds them now."""
+
+    user_id: str
+    role: str | None  # None: not on the roster (never added, or removed)
+    manager_id: str | None  # Slack ID of their current manager, if that person still manages
+    configured_admin: bool  # listed in PMPULSE_ADMINS: an admin whatever the roster says
+
+
+def roster_change_refusal(
+    *, actor_id: str, actor_role: str, subject: RosterSubject, new_role: Role | None
+) -> str | None:
+    """Why `actor` may not give `subject` the role `new_role` (None: take them off the roster),
+    as a catalog key; None when they may.
+
+    Managers and admins change the roster; only admins make admins or change or remove a manager
+    or an admin; a PM's manager (or an admin) changes that PM; nobody demotes or removes an admin
+    named in PMPULSE_ADMINS, since the configuration makes them admin again on their next request.
+    """
+    if not can_manage(actor_role):
+        return "team.error.not_allowed"
+    if new_role == Role.ADMIN and actor_role != Role.ADMIN:
+        return "team.error.only_admin_makes_admin"
+    if subject.configured_admin and new_role != Role.ADMIN:
+        return "team.error.configured_admin"
+    if actor_role == Role.ADMIN:
+        return None
+    if subject.role in MANAGING_ROLES:
+        # A manager may re-add themself (a new product line); any other change is for admins.
+        if subject.user_id == actor_id and new_role == subject.role:
+            return None
+        return "team.error.only_admin_changes_managers"
+    if subject.role is not None and subject.manager_id not in (None, actor_id):
+        return "team.error.not_your_report"
+    return None
+
+
 @dataclass(frozen=True)
 class TeamAdd:
     user_id: str

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from bot.domain.goals import FieldError, GoalDraft, ValidGoal, expected_value, validate_goal
-from bot.domain.roster import Role, can_manage
+from bot.domain.roster import oversees
 from bot.services.errors import NotFound, PermissionDenied
 from storage.models import Goal, Member
 from storage.uow import UnitOfWork
@@ -51,13 +51,11 @@ def to_view(goal: Goal, *, today: dt.date) -> GoalView:
     )
 
 
-def assignable_owners(uow: UnitOfWork, actor: Member) -> list[Member]:
-    """Whom `actor` may set goals for: themself, and for managers their reports (admins: anyone)."""
-    if actor.role == Role.ADMIN:
-        return list(uow.members.list())
-    if actor.role == Role.MANAGER:
-        return [actor, *uow.members.reports_of(actor.id)]
-    return [actor]
+def may_oversee(actor: Member, subject: Member) -> bool:
+    """Whether `actor` may see or set `subject`'s goals: their own, their reports', or as an admin."""
+    return oversees(
+        actor_id=actor.id, actor_role=actor.role, subject_id=subject.id, subject_manager_id=subject.manager_id
+    )
 
 
 def add_goal(
@@ -70,7 +68,7 @@ def add_goal(
         candidate = uow.members.get_by_slack_id(owner_slack_id)
         if candidate is None or not candidate.active:
             return [FieldError("owner", "goal.error.owner_not_on_roster")]
-        if candidate not in assignable_owners(uow, actor):
+        if not may_oversee(actor, candidate):
             return [FieldError("owner", "goal.error.not_your_report")]
         owner = candidate
     if isinstance(result, list):
@@ -112,14 +110,15 @@ def _store(uow: UnitOfWork, *, actor: Member, owner: Member, goal: ValidGoal, to
 def list_goals(
     uow: UnitOfWork, *, actor: Member, subject_slack_id: str | None, today: dt.date
 ) -> tuple[Member, list[GoalView]]:
-    """Open goals of `subject` (default: the actor). PMs may look at their own goals only."""
+    """Open goals of `subject` (default: the actor): one's own, a manager's direct reports', or
+    anyone's for an admin; the same rule as App Home and `/pm status team`."""
     subject = actor
     if subject_slack_id and subject_slack_id != actor.slack_user_id:
         found = uow.members.get_by_slack_id(subject_slack_id)
         if found is None or not found.active:
             raise NotFound("team.error.not_on_roster", user=subject_slack_id)
-        if not can_manage(actor.role):
-            raise PermissionDenied("goal.error.only_own")
+        if not may_oversee(actor, found):
+            raise PermissionDenied("goal.error.not_in_view")
         subject = found
     goals = uow.goals.for_owners([subject.id])
     return subject, [to_view(goal, today=today) for goal in goals]

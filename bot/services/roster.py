@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 
 from bot.domain.goals import PRODUCT_LINE_MAX
-from bot.domain.roster import Role, can_assign, can_manage
+from bot.domain.roster import Role, RosterSubject, can_manage, roster_change_refusal
 from bot.i18n import normalize_locale
 from bot.services.errors import NotFound, PermissionDenied, ServiceError
 from storage.models import Member
@@ -61,13 +62,20 @@ def to_view(member: Member) -> MemberView:
 def find_actor(
     uow: UnitOfWork, slack_user_id: str, *, admins: Iterable[str], lookup: ProfileLookup
 ) -> Member | None:
-    """The roster entry of whoever sent a request; configured admins join on first contact."""
+    """The roster entry of whoever sent a request.
+
+    Admins named in PMPULSE_ADMINS are admins on every request: they join on first contact,
+    and a stored row that says otherwise (removed, or given another role) is put right.
+    """
     member = uow.members.get_by_slack_id(slack_user_id)
-    if member is not None and member.active:
+    configured = slack_user_id in set(admins)
+    if member is not None and member.active and (not configured or member.role == Role.ADMIN):
         return member
-    if slack_user_id not in set(admins):
+    if not configured:
         return None
     profile = lookup(slack_user_id)
+    created = member is None
+    before = None if member is None else {"role": member.role, "active": member.active}
     if member is None:
         member = uow.members.add(Member(slack_user_id=slack_user_id, role=Role.ADMIN, name=slack_user_id))
     member.active = True
@@ -76,10 +84,10 @@ def find_actor(
         _apply_profile(member, profile)
     uow.audit.record(
         actor="config",
-        action="create",
+        action="create" if created else "update",
         entity="member",
         entity_id=slack_user_id,
-        detail={"role": Role.ADMIN, "source": "PMPULSE_ADMINS"},
+        detail={"role": Role.ADMIN, "source": "PMPULSE_ADMINS", "before": before},
     )
     uow.commit()
     return member
@@ -119,6 +127,51 @@ def _apply_slack_status(uow: UnitOfWork, member: Member, profile: Profile) -> st
     return change
 
 
+class ChangeField(StrEnum):
+    ROLE = "role"
+    MANAGER = "manager"
+    PRODUCT_LINES = "product_lines"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One thing a roster change changed, old value to new (Slack IDs for managers)."""
+
+    field: ChangeField
+    old: str | None
+    new: str | None
+
+
+@dataclass(frozen=True)
+class RosterChange:
+    member: MemberView
+    created: bool
+    changes: tuple[Change, ...]  # empty for a new member, and when nothing changed
+
+
+def _current_manager(member: Member) -> Member | None:
+    """The member's manager, if that person is still on the roster as a manager or admin."""
+    manager = member.manager
+    return manager if manager is not None and manager.active and can_manage(manager.role) else None
+
+
+def _subject(member: Member | None, user_id: str, configured_admins: Collection[str]) -> RosterSubject:
+    on_roster = member is not None and member.active
+    manager = _current_manager(member) if member is not None and on_roster else None
+    return RosterSubject(
+        user_id=user_id,
+        role=member.role if member is not None and on_roster else None,
+        manager_id=manager.slack_user_id if manager is not None else None,
+        configured_admin=user_id in configured_admins,
+    )
+
+
+def _check_change(*, actor: str, actor_role: str, subject: RosterSubject, new_role: Role | None) -> None:
+    refusal = roster_change_refusal(actor_id=actor, actor_role=actor_role, subject=subject, new_role=new_role)
+    if refusal is not None:
+        raise PermissionDenied(refusal, user=subject.user_id)
+
+
 def add_member(
     uow: UnitOfWork,
     *,
@@ -129,26 +182,42 @@ def add_member(
     product_line: str | None,
     manager_slack_id: str | None,
     lookup: ProfileLookup,
-) -> tuple[MemberView, bool]:
-    """Add or re-activate a member (or change their role); returns the member and whether it is new."""
-    if not can_manage(actor_role):
-        raise PermissionDenied("team.error.not_allowed")
-    if not can_assign(actor_role, role):
-        raise PermissionDenied("team.error.only_admin_makes_admin")
+    configured_admins: Collection[str] = (),
+) -> RosterChange:
+    """Add or re-activate a member, or change their role, manager or product lines.
+
+    Who may change whom is `roster_change_refusal`; a report moves to another manager only by
+    an admin or the report's current manager. The result says what changed.
+    """
+    existing = uow.members.get_by_slack_id(user_id)
+    subject = _subject(existing, user_id, configured_admins)
+    _check_change(actor=actor, actor_role=actor_role, subject=subject, new_role=role)
     if product_line and len(product_line) > PRODUCT_LINE_MAX:
         raise ServiceError("team.error.product_line_too_long", max=PRODUCT_LINE_MAX)
     profile = lookup(user_id)
-    if profile is not None and profile.deleted:
-        existing = uow.members.get_by_slack_id(user_id)
-        if existing is not None and _apply_slack_status(uow, existing, profile):
-            uow.commit()  # what Slack said stands even though the add is refused
+    if (
+        profile is not None
+        and profile.deleted
+        and existing is not None
+        and _apply_slack_status(uow, existing, profile)
+    ):
+        uow.commit()  # what Slack said stands even though the add is refused
     if profile is None or profile.deleted:
         raise NotFound("team.error.user_not_found", user=user_id)
     if profile.is_bot:
         raise ServiceError("team.error.is_bot", user=user_id)
 
-    member = uow.members.get_by_slack_id(user_id)
+    member = existing
     created = member is None or not member.active
+    before = (
+        None
+        if member is None or created
+        else (
+            member.role,
+            member.manager.slack_user_id if member.manager else None,
+            tuple(line.name for line in member.product_lines),
+        )
+    )
     if member is None:
         member = uow.members.add(Member(slack_user_id=user_id, role=role, name=profile.name))
     member.role = role
@@ -177,10 +246,30 @@ def add_member(
     uow.session.flush()
     view = to_view(member)
     uow.commit()
-    return view, created
+    changes: tuple[Change, ...] = ()
+    if before is not None:
+        changes = _changes(before, view)
+    return RosterChange(member=view, created=created, changes=changes)
 
 
-def remove_member(uow: UnitOfWork, *, actor: str, actor_role: str, user_id: str) -> MemberView:
+def _changes(before: tuple[str, str | None, tuple[str, ...]], after: MemberView) -> tuple[Change, ...]:
+    role, manager, lines = before
+    candidates = (
+        Change(ChangeField.ROLE, role, after.role),
+        Change(ChangeField.MANAGER, manager, after.manager_slack_id),
+        Change(ChangeField.PRODUCT_LINES, ", ".join(lines) or None, ", ".join(after.product_lines) or None),
+    )
+    return tuple(change for change in candidates if change.old != change.new)
+
+
+def remove_member(
+    uow: UnitOfWork,
+    *,
+    actor: str,
+    actor_role: str,
+    user_id: str,
+    configured_admins: Collection[str] = (),
+) -> MemberView:
     """Deactivate a member; their history stays."""
     if not can_manage(actor_role):
         raise PermissionDenied("team.error.not_allowed")
@@ -188,10 +277,10 @@ def remove_member(uow: UnitOfWork, *, actor: str, actor_role: str, user_id: str)
     # Someone Slack deactivated may be removed too, so a reactivation does not bring them back.
     if member is None or not (member.active or member.deactivated_in_slack):
         raise NotFound("team.error.not_on_roster", user=user_id)
-    if member.role == Role.ADMIN and actor_role != Role.ADMIN:
-        raise PermissionDenied("team.error.only_admin_removes_admin")
     if member.slack_user_id == actor:
         raise ServiceError("team.error.cannot_remove_self")
+    subject = _subject(member, user_id, configured_admins)
+    _check_change(actor=actor, actor_role=actor_role, subject=subject, new_role=None)
     member.active = False
     member.deactivated_in_slack = False
     uow.audit.record(actor=actor, action="deactivate", entity="member", entity_id=user_id)

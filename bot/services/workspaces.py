@@ -52,6 +52,16 @@ def ensure_workspace(
     return ref
 
 
+def serves_team(slack_team_id: str, *, token_team_id: str | None) -> bool:
+    """Whether pmpulse serves `slack_team_id`: answers its requests and runs its jobs.
+
+    With OAuth (`token_team_id` None) each installed workspace is served with its own token. With
+    a single bot token only that token's workspace is: another stored workspace's requests would
+    otherwise be answered, its roster written and its people messaged with this workspace's token.
+    """
+    return token_team_id is None or slack_team_id == token_team_id
+
+
 def find_workspace(session_factory: sessionmaker[Session], slack_team_id: str) -> WorkspaceRef | None:
     """The workspace for a Slack team ID, or None for a team pmpulse does not serve."""
     with UnitOfWork(session_factory) as uow:

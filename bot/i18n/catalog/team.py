@@ -32,6 +32,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": ":white_check_mark: {user} is now {role}{product}.",
         "zh-CN": ":white_check_mark: {user} 的身份已更新为{role}{product}。",
     },
+    "team.changed": {
+        "en": ":white_check_mark: {user} updated: {changes}.",
+        "zh-CN": ":white_check_mark: 已更新 {user} 的信息（{changes}）。",
+    },
+    "team.unchanged": {
+        "en": "{user} is already on the roster as {role}{product}; nothing changed.",
+        "zh-CN": "{user} 已以{role}身份在团队名单中{product}，未作任何更改。",
+    },
+    "team.change.role": {"en": "role {old} → {new}", "zh-CN": "身份：{old} → {new}"},
+    "team.change.manager": {"en": "manager {old} → {new}", "zh-CN": "直属主管：{old} → {new}"},
+    "team.change.product_lines": {
+        "en": "product lines {old} → {new}",
+        "zh-CN": "产品线：{old} → {new}",
+    },
+    "team.change.none": {"en": "none", "zh-CN": "无"},
+    "team.change.joiner": {"en": "; ", "zh-CN": "；"},
     "team.product_suffix": {"en": " for {product}", "zh-CN": "，负责 {product}"},
     "team.removed": {
         "en": ":wave: {user} is off the roster. Their history is kept.",
@@ -53,6 +69,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     "team.error.only_admin_removes_admin": {
         "en": ":lock: Only an admin can remove an admin.",
         "zh-CN": ":lock: 只有管理员可以移除管理员。",
+    },
+    "team.error.only_admin_changes_managers": {
+        "en": ":lock: Only an admin can change or remove a manager or an admin.",
+        "zh-CN": ":lock: 只有管理员可以变更或移除主管和管理员。",
+    },
+    "team.error.not_your_report": {
+        "en": ":lock: {user} is another manager's report; only their manager or an admin can change that.",
+        "zh-CN": ":lock: {user} 是其他主管的直接下属，只有其直属主管或管理员可以变更。",
+    },
+    "team.error.configured_admin": {
+        "en": ":lock: {user} is an admin through the PMPULSE_ADMINS setting; change that setting to change "
+        "their role.",
+        "zh-CN": ":lock: {user} 是通过 PMPULSE_ADMINS 配置的管理员，如需变更其身份，请修改该配置。",
     },
     "team.error.user_not_found": {
         "en": "I can't find {user} in this Slack workspace.",
