@@ -76,6 +76,8 @@ def three_workspaces(h: Harness) -> None:
     for team_id, people in OTHER_TEAMS.items():
         add_other_workspace(h, team_id, people["manager"], people["pms"])  # type: ignore[arg-type]
     h.fake.clear_calls()
+    # As with OAuth installs, every stored workspace is served (single-token mode serves only its own).
+    h.deps.token_team_id = None
 
 
 def tick(h: Harness, now: dt.datetime) -> str:

@@ -543,7 +543,7 @@ def world(fake: FakeSlack, settings: Settings, session_factory: sessionmaker[Ses
     server = make_server(
         "127.0.0.1",
         0,
-        build_wsgi_app(app, session_factory),
+        build_wsgi_app(app, session_factory, signing_secret=SIGNING_SECRET),
         server_class=_ThreadingWSGIServer,
         handler_class=_QuietHandler,
     )
