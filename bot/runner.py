@@ -22,7 +22,8 @@ def run(settings: Settings, *, http: bool, workers: int = 1, threads: int = 16) 
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
         app, deps = create_app(settings, session_factory=runtime.session_factory)
-        BackgroundWork(deps, runtime.engine).start()
+        work = BackgroundWork(deps, runtime.engine)  # holds the lease while this frame runs
+        work.start()
         log.info("pmpulse running in Socket Mode")
         SocketModeHandler(app, settings.SLACK_APP_TOKEN).start()  # type: ignore[no-untyped-call]
         return 0
