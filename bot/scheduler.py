@@ -1,18 +1,31 @@
-"""APScheduler with its job store in pmpulse's database; one scheduler per database."""
+"""APScheduler with its job store in pmpulse's database; one scheduler per database.
+
+Every process drains the outbox on a timer (claims keep two drains from sending a row twice). One
+process per database holds the scheduler lease and runs the scheduler; the others are standbys that
+retry the lease every few seconds, so one of them takes over when the holder dies, and its first act
+is the catch-up tick. The holder checks its lease as often: a lock connection that died (the
+database restarted, the session was killed) means the lease may be someone else's, so it stops its
+scheduler at once and competes again. Between the lock dying and that check two schedulers may
+tick; delivery keys make that harmless.
+"""
 
 from __future__ import annotations
 
 import fcntl
 import logging
 import os
+import threading
 from typing import IO, Any
 
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import NullPool
 
 from bot.delivery.sender import drain_now
 from bot.deps import AppDeps
@@ -23,11 +36,36 @@ log = logging.getLogger(__name__)
 
 TICK = "tick"
 
-# How often the outbox is drained besides right after a job enqueues (retries come due, listeners enqueue).
+# How often every process drains the outbox (retries come due, listeners and other processes enqueue).
 OUTBOX_DRAIN_SECONDS = 5
+
+# How often a standby retries the lease and the holder checks it still has it: a takeover comes
+# this long after the holder's lock is released (at once when its process dies; see the keepalives).
+LEASE_SECONDS = 5
+
+# After the job store failed (the database went away for a moment), the scheduler looks again this soon.
+JOB_STORE_RETRY_SECONDS = 10
 
 # Arbitrary but fixed: the PostgreSQL advisory lock that elects the scheduler replica.
 SCHEDULER_LOCK_KEY = 0x706D7075  # "pmpu"
+
+# The lock connection's libpq settings: a holder whose server went silent finds out within seconds
+# (a check that gets no answer fails instead of hanging), and nobody waits long to connect.
+LOCK_CONNECT_ARGS: dict[str, Any] = {
+    "connect_timeout": 10,
+    "keepalives": 1,
+    "keepalives_idle": 5,
+    "keepalives_interval": 2,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 10_000,  # milliseconds
+}
+# And the server's side: a holder whose machine vanished without closing its connection loses its
+# session, and with it the lock, after about 11 s of silence (instead of the kernel's two hours).
+SERVER_KEEPALIVES = (
+    "SELECT set_config('tcp_keepalives_idle', '5', false),"
+    " set_config('tcp_keepalives_interval', '2', false),"
+    " set_config('tcp_keepalives_count', '3', false)"
+)
 
 _deps: AppDeps | None = None
 
@@ -38,46 +76,104 @@ def _run(name: str) -> None:
     log.info("job %s: %s", name, run_job(name, _deps, _deps.clock()))
 
 
-def _drain_outbox() -> None:
-    assert _deps is not None, "scheduler started without dependencies"
-    report = drain_now(_deps)
-    if report.sent or report.failed or report.retried:
-        log.info("outbox: %s", report)
-
-
 class SchedulerLease:
     """Elects the one process per database that runs the scheduler, for as long as it lives.
 
     PostgreSQL: a session advisory lock held on a dedicated connection. SQLite: an exclusive
     lock on a file beside the database (the processes sharing a SQLite file share a machine).
-    Either is released by the operating system or the server when the process dies.
+    Either is released by the operating system or the server when the process dies. `acquire`
+    never waits; `check` tells the holder whether it still holds the lease.
     """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.held = False
+        self._lock_engine: Engine | None = None
         self._connection: Connection | None = None
         self._lock_file: IO[bytes] | None = None
 
     def acquire(self) -> bool:
-        if self.engine.dialect.name == "sqlite":
-            return self._acquire_file()
-        connection = self.engine.connect()
-        got = bool(
-            connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": SCHEDULER_LOCK_KEY}).scalar()
-        )
-        connection.commit()
-        if got:
-            self._connection = connection
-        else:
-            connection.close()
+        """Try once; True when this process holds the lease now."""
+        if not self.held:
+            self.held = self._acquire_file() if self.engine.dialect.name == "sqlite" else self._acquire_lock()
+        return self.held
+
+    def check(self) -> bool:
+        """Whether the lease is still this process's; when it is lost, let go of what is left of it."""
+        if not self.held:
+            return False
+        still = self._file_is_ours() if self.engine.dialect.name == "sqlite" else self._lock_is_ours()
+        if not still:
+            self._let_go()
+        return still
+
+    def release(self) -> None:
+        if self._connection is not None:
+            try:
+                if self.held:
+                    self._connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": SCHEDULER_LOCK_KEY})
+                    self._connection.commit()
+            except DBAPIError:
+                pass  # the connection is gone, and the lock with it
+        self._let_go()
+        if self._lock_engine is not None:
+            self._lock_engine.dispose()
+            self._lock_engine = None
+
+    # -- PostgreSQL ---------------------------------------------------------------------------
+
+    def _acquire_lock(self) -> bool:
+        try:
+            if self._connection is None:
+                if self._lock_engine is None:
+                    # Its own connection, outside the app's pool, with the keepalives above.
+                    self._lock_engine = create_engine(
+                        self.engine.url, poolclass=NullPool, connect_args=LOCK_CONNECT_ARGS
+                    )
+                self._connection = self._lock_engine.connect()
+                self._connection.execute(text(SERVER_KEEPALIVES))
+            got = bool(
+                self._connection.execute(
+                    text("SELECT pg_try_advisory_lock(:k)"), {"k": SCHEDULER_LOCK_KEY}
+                ).scalar()
+            )
+            self._connection.commit()
+        except DBAPIError as exc:
+            log.warning("scheduler lease: the database did not answer (%s)", exc.orig)
+            self._let_go()
+            return False
         return got
 
-    def _acquire_file(self) -> bool:
+    def _lock_is_ours(self) -> bool:
+        assert self._connection is not None
+        try:
+            count = self._connection.execute(
+                text(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                    " AND pid = pg_backend_pid() AND classid = 0 AND objid::bigint = :k"
+                ),
+                {"k": SCHEDULER_LOCK_KEY},
+            ).scalar()
+            self._connection.commit()
+        except DBAPIError as exc:
+            log.warning("scheduler lease: the lock connection failed (%s)", exc.orig)
+            return False
+        return bool(count)
+
+    # -- SQLite ---------------------------------------------------------------------------------
+
+    def _lock_path(self) -> str | None:
         database = self.engine.url.database
         if not database or database == ":memory:":
-            return True  # a private in-memory database: this process is the only one
+            return None  # a private in-memory database: this process is the only one
+        return f"{database}.scheduler-lock"
+
+    def _acquire_file(self) -> bool:
+        path = self._lock_path()
+        if path is None:
+            return True
         # Created owner-only like the database beside it; held open while this process leads.
-        handle = os.fdopen(create_private_file(f"{database}.scheduler-lock"), "ab")
+        handle = os.fdopen(create_private_file(path), "ab")
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -86,28 +182,60 @@ class SchedulerLease:
         self._lock_file = handle
         return True
 
-    def release(self) -> None:
+    def _file_is_ours(self) -> bool:
+        """The locked file is still the one at the path (else another process may lock a new one)."""
+        path = self._lock_path()
+        if path is None or self._lock_file is None:
+            return path is None
+        try:
+            held, current = os.fstat(self._lock_file.fileno()), os.stat(path)
+        except OSError:
+            return False
+        return (held.st_dev, held.st_ino) == (current.st_dev, current.st_ino)
+
+    # -- both -------------------------------------------------------------------------------------
+
+    def _let_go(self) -> None:
+        self.held = False
         if self._connection is not None:
-            self._connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": SCHEDULER_LOCK_KEY})
-            self._connection.close()
+            try:
+                self._connection.close()
+            except DBAPIError:
+                self._connection.invalidate()
             self._connection = None
         if self._lock_file is not None:
-            fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_UN)
-            self._lock_file.close()
-            self._lock_file = None
+            try:
+                fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_UN)
+            finally:
+                self._lock_file.close()
+                self._lock_file = None
 
 
-def start_scheduler(deps: AppDeps, engine: Engine) -> tuple[BackgroundScheduler, SchedulerLease] | None:
-    """Start the scheduler if this process wins the lease; None when another replica holds it."""
+class _DatabaseScheduler(BackgroundScheduler):  # type: ignore[misc]
+    """APScheduler's loop, kept alive when its job store fails.
+
+    Upstream, an error while saving a job's next run (the database restarting) or a shutdown in the
+    middle of a round (the lease lost, the process stopping) ends the scheduler's thread with a
+    traceback, leaving a process that holds the lease but schedules nothing.
+    """
+
+    def _process_jobs(self) -> float | None:
+        try:
+            wait: float | None = super()._process_jobs()
+        except Exception:
+            if self.state == STATE_STOPPED:
+                return None
+            log.exception("scheduler: the job store failed; next try in %s s", JOB_STORE_RETRY_SECONDS)
+            return JOB_STORE_RETRY_SECONDS
+        return wait
+
+
+def start_scheduler(deps: AppDeps, engine: Engine) -> BackgroundScheduler:
+    """The scheduler itself, for the lease holder: cron jobs in the database, the catch-up tick first."""
     global _deps
-    lease = SchedulerLease(engine)
-    if not lease.acquire():
-        log.info("another process holds the scheduler; this one only serves requests")
-        return None
     _deps = deps
-    scheduler = BackgroundScheduler(
-        # The outbox drain needs no catch-up after a restart, so it lives in memory, not the database.
-        jobstores={"default": SQLAlchemyJobStore(engine=engine), "memory": MemoryJobStore()},
+    scheduler = _DatabaseScheduler(
+        jobstores={"default": SQLAlchemyJobStore(engine=engine)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
         timezone="UTC",
     )
@@ -125,19 +253,96 @@ def start_scheduler(deps: AppDeps, engine: Engine) -> tuple[BackgroundScheduler,
     # Catch up at once what was missed while no process held the scheduler: the tick's rules keep
     # an event due for the rest of its local day, and delivery keys stop anything going out twice.
     scheduler.add_job(_run, args=[TICK], id="tick-at-start", name="catch-up tick", replace_existing=True)
-    scheduler.add_job(
-        _drain_outbox,
-        IntervalTrigger(seconds=OUTBOX_DRAIN_SECONDS),
-        id="outbox-drain",
-        name="send what the outbox holds",
-        jobstore="memory",
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=OUTBOX_DRAIN_SECONDS,
-        replace_existing=True,
-    )
     scheduler.start()
-    return scheduler, lease
+    return scheduler
+
+
+class BackgroundWork:
+    """Besides answering Slack, a process drains the outbox, and runs the scheduler while it holds the lease.
+
+    Both timers run on one daemon thread (plus APScheduler's job threads), so they never keep a
+    process alive; `stop` ends them and lets go of the lease, for the next holder to take over.
+    """
+
+    def __init__(
+        self,
+        deps: AppDeps,
+        engine: Engine,
+        *,
+        lease_seconds: float = LEASE_SECONDS,
+        drain_seconds: float = OUTBOX_DRAIN_SECONDS,
+    ) -> None:
+        self.deps = deps
+        self.engine = engine
+        self.lease = SchedulerLease(engine)
+        self.scheduler: BackgroundScheduler | None = None
+        self._lease_seconds = lease_seconds
+        self._drain_seconds = drain_seconds
+        self._timers: BackgroundScheduler | None = None
+        self._guard = threading.Lock()
+        self._stopped = False
+
+    def start(self) -> None:
+        """Compete for the lease once now (the holder starts at once), then keep the timers running."""
+        self._keep_lease()
+        if self.scheduler is None:
+            log.info("another process holds the scheduler; this one is on standby and drains the outbox")
+        timers = BackgroundScheduler(
+            jobstores={"default": MemoryJobStore()},
+            job_defaults={"coalesce": True, "max_instances": 1},
+            timezone="UTC",
+        )
+        timers.add_job(
+            self._keep_lease,
+            IntervalTrigger(seconds=self._lease_seconds),
+            id="scheduler-lease",
+            name="hold or take over the scheduler",
+            misfire_grace_time=max(1, int(self._lease_seconds)),
+        )
+        timers.add_job(
+            self._drain_outbox,
+            IntervalTrigger(seconds=self._drain_seconds),
+            id="outbox-drain",
+            name="send what the outbox holds",
+            misfire_grace_time=max(1, int(self._drain_seconds)),
+        )
+        timers.start()
+        self._timers = timers
+
+    def stop(self) -> None:
+        """Stop both timers and the scheduler, and release the lease (idempotent)."""
+        with self._guard:
+            self._stopped = True
+        if self._timers is not None:
+            self._timers.shutdown(wait=True)
+            self._timers = None
+        with self._guard:
+            self._stop_scheduler()
+            self.lease.release()
+
+    def _keep_lease(self) -> None:
+        with self._guard:
+            if self._stopped:
+                return
+            if self.scheduler is not None:
+                if self.lease.check():
+                    return
+                log.warning("this process lost the scheduler lease; its scheduler stops")
+                self._stop_scheduler()
+            if self.lease.acquire():
+                log.info("this process holds the scheduler (pid %s)", os.getpid())
+                self.scheduler = start_scheduler(self.deps, self.engine)
+
+    def _stop_scheduler(self) -> None:
+        if self.scheduler is not None:
+            # A job already running finishes on its own thread; delivery keys cover the overlap.
+            self.scheduler.shutdown(wait=False)
+            self.scheduler = None
+
+    def _drain_outbox(self) -> None:
+        report = drain_now(self.deps)
+        if report.sent or report.failed or report.retried:
+            log.info("outbox: %s", report)
 
 
 def describe_jobs() -> list[dict[str, Any]]:

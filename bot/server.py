@@ -35,6 +35,7 @@ def serve(
     workers: int = 1,
     threads: int = 16,
     post_fork: Callable[[Any, Any], None] | None = None,
+    worker_exit: Callable[[Any, Any], None] | None = None,
 ) -> None:
     options: dict[str, Any] = {
         "bind": f"{host}:{port}",
@@ -48,5 +49,6 @@ def serve(
         "errorlog": "-",
         "loglevel": "info",
         "post_fork": post_fork,
+        "worker_exit": worker_exit,
     }
     GunicornServer(app_factory, options).run()

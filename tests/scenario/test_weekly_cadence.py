@@ -21,7 +21,7 @@ from bot.deps import AppDeps
 from bot.fakeslack import FakeSlack
 from bot.fakeslack import SlackRequestSender as S
 from bot.ids import StatusAction, StatusBlock
-from bot.scheduler import start_scheduler
+from bot.scheduler import BackgroundWork
 from bot.services.workspaces import set_team_setting
 from handlers.jobs import run_job
 from storage.db import make_engine, make_session_factory
@@ -315,17 +315,17 @@ def test_the_scheduler_ticks_every_minute_and_catches_up_at_start(harness: Harne
     """Started after Shanghai's 16:00 on prompt day, the scheduler sends the missed prompt at once."""
     setup_team(harness)
     harness.clock.now = at(THURSDAY, "09:30")
-    started = start_scheduler(harness.deps, engine)
-    assert started is not None
-    scheduler, lease = started
+    work = BackgroundWork(harness.deps, engine)
+    work.start()
+    scheduler = work.scheduler
+    assert scheduler is not None
     try:
         tick_job = scheduler.get_job("tick")
         assert tick_job is not None and str(tick_job.trigger) == "cron[minute='*']"
         assert scheduler.get_job("status-prompts") is None  # run by the tick, not on its own
         harness.fake.wait_for("chat.postMessage", timeout=15)
     finally:
-        scheduler.shutdown(wait=True)
-        lease.release()
+        work.stop()
     [prompt] = harness.fake.messages("UPM1")
     assert "2026-W49" in json.dumps(prompt)
 
