@@ -165,7 +165,7 @@ def _serving(deps: AppDeps, settings: Settings) -> Iterator[str]:
         server_class=_Server,
         handler_class=_Quiet,
     )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}/slack/events"

@@ -7,6 +7,7 @@ each test then gets a schema of its own, dropped afterwards.
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -46,10 +47,30 @@ def database_url(tmp_path: Path) -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once per run: copying it is much faster than migrating per test."""
+    path = tmp_path_factory.mktemp("template") / "pmpulse.db"
+    template = make_engine(f"sqlite:///{path}")
+    upgrade(template)
+    with template.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    template.dispose()
+    return path
+
+
 @pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    upgrade(engine)
+def engine(database_url: str, request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """The test database, migrated to head (the migrations themselves run on every PostgreSQL test,
+    and once per run on SQLite, whose per-test copy is taken from a migrated template)."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
+        template: Path = request.getfixturevalue("migrated_sqlite_template")
+        shutil.copyfile(template, url.database)
+        engine = make_engine(database_url)
+    else:
+        engine = make_engine(database_url)
+        upgrade(engine)
     yield engine
     engine.dispose()
 

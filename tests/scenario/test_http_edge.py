@@ -350,7 +350,7 @@ def test_a_replayed_view_submission_is_processed_once_across_processes(harness: 
         server_class=_ThreadingWSGIServer,
         handler_class=_QuietHandler,
     )
-    threading.Thread(target=other.serve_forever, daemon=True).start()
+    threading.Thread(target=other.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True).start()
     other_url = f"http://127.0.0.1:{other.server_port}/slack/events"
     try:
         first = post(harness, body, FORM, signed=True, ts=ts)

@@ -547,7 +547,7 @@ def world(fake: FakeSlack, settings: Settings, session_factory: sessionmaker[Ses
         server_class=_ThreadingWSGIServer,
         handler_class=_QuietHandler,
     )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.server_port}"
     sender = S(app_url=f"{url}/slack/events", signing_secret=SIGNING_SECRET, team_id=TEAM_ID, fake=fake)
