@@ -155,7 +155,11 @@ class DemoClock:
 def _serving(deps: AppDeps, settings: Settings) -> Iterator[str]:
     app, _ = create_app(settings, session_factory=deps.session_factory, client=deps.client, clock=deps.clock)
     server = make_server(
-        "127.0.0.1", 0, build_wsgi_app(app, deps.session_factory), server_class=_Server, handler_class=_Quiet
+        "127.0.0.1",
+        0,
+        build_wsgi_app(app, deps.session_factory, clock=deps.clock),
+        server_class=_Server,
+        handler_class=_Quiet,
     )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

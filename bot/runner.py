@@ -43,7 +43,7 @@ def run(settings: Settings, *, http: bool, workers: int = 1, threads: int = 16) 
         worker = open_runtime(settings, migrate=False)
         app, deps = create_app(settings, session_factory=worker.session_factory)
         start_scheduler(deps, worker.engine)
-        return build_wsgi_app(app, worker.session_factory)
+        return build_wsgi_app(app, worker.session_factory, clock=deps.clock)
 
     log.info(
         "pmpulse serving HTTP on port %s (POST /slack/events, GET /healthz, GET /metrics)",

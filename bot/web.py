@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -61,9 +62,11 @@ class TimedSlackHandler(SlackRequestHandler):
 WsgiApp = Callable[["WSGIEnvironment", "StartResponse"], Iterable[bytes]]
 
 
-def build_wsgi_app(app: App, session_factory: sessionmaker[Session]) -> WsgiApp:
+def build_wsgi_app(
+    app: App, session_factory: sessionmaker[Session], *, clock: Callable[[], dt.datetime]
+) -> WsgiApp:
     slack = TimedSlackHandler(app, path=EVENTS_PATH)
-    render_outbox = outbox_metrics(session_factory)  # outbox depth, counted when scraped
+    render_outbox = outbox_metrics(session_factory, clock=clock)  # outbox depth, counted when scraped
 
     def wsgi(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")

@@ -29,7 +29,7 @@ def refresh_profiles(deps: AppDeps, now: dt.datetime) -> str:
         workspace_ids = [w.id for w in uow.workspaces.list() if w.active]
     for workspace_id in workspace_ids:
         with deps.uow(workspace_id) as uow:
-            total += roster.refresh_profiles(uow, lookup, older_than=now - dt.timedelta(hours=20))
+            total += roster.refresh_profiles(uow, lookup, now=now, older_than=now - dt.timedelta(hours=20))
     return f"refreshed {total} member profiles"
 
 

@@ -71,6 +71,7 @@ def _queue_due(uow: UnitOfWork, *, team_id: str, now: dt.datetime, work: Collect
         for person, week in due.prompts:
             counts["prompts"] += enqueue(
                 uow,
+                now=now,
                 key=schedule.prompt_key(team_id, person.slack_user_id, week),
                 method=POST_MESSAGE,
                 payload={
@@ -82,6 +83,7 @@ def _queue_due(uow: UnitOfWork, *, team_id: str, now: dt.datetime, work: Collect
         for person, week in due.reminders:
             counts["reminders"] += enqueue(
                 uow,
+                now=now,
                 key=schedule.reminder_key(team_id, person.slack_user_id, week),
                 method=POST_MESSAGE,
                 payload={
@@ -97,6 +99,7 @@ def _queue_due(uow: UnitOfWork, *, team_id: str, now: dt.datetime, work: Collect
             manager = missing.manager
             counts["missing lists"] += enqueue(
                 uow,
+                now=now,
                 key=schedule.missing_key(team_id, manager.slack_user_id, missing.week),
                 method=POST_MESSAGE,
                 payload={

@@ -41,6 +41,7 @@ def _add(call: CommandCall) -> None:
             product_line=parsed.product_line,
             manager_slack_id=None,
             lookup=profile_lookup(call.client),
+            now=call.deps.clock(),
         )
     call.deps.read_cache.forget_workspace(call.workspace.id)
     product = (

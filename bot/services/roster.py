@@ -56,7 +56,12 @@ def to_view(member: Member) -> MemberView:
 
 
 def find_actor(
-    uow: UnitOfWork, slack_user_id: str, *, admins: Iterable[str], lookup: ProfileLookup
+    uow: UnitOfWork,
+    slack_user_id: str,
+    *,
+    admins: Iterable[str],
+    lookup: ProfileLookup,
+    now: dt.datetime,
 ) -> Member | None:
     """The roster entry of whoever sent a request; configured admins join on first contact."""
     member = uow.members.get_by_slack_id(slack_user_id)
@@ -70,7 +75,7 @@ def find_actor(
     member.active = True
     member.role = Role.ADMIN
     if profile is not None:
-        _apply_profile(member, profile)
+        _apply_profile(member, profile, now=now)
     uow.audit.record(
         actor="config",
         action="create",
@@ -82,11 +87,11 @@ def find_actor(
     return member
 
 
-def _apply_profile(member: Member, profile: Profile) -> None:
+def _apply_profile(member: Member, profile: Profile, *, now: dt.datetime) -> None:
     member.name = profile.name or member.name
     member.timezone = profile.timezone or member.timezone
     member.locale = normalize_locale(profile.locale) or member.locale
-    member.profile_refreshed_at = dt.datetime.now(dt.UTC)
+    member.profile_refreshed_at = now
 
 
 def add_member(
@@ -99,6 +104,7 @@ def add_member(
     product_line: str | None,
     manager_slack_id: str | None,
     lookup: ProfileLookup,
+    now: dt.datetime,
 ) -> tuple[MemberView, bool]:
     """Add or re-activate a member (or change their role); returns the member and whether it is new."""
     if not can_manage(actor_role):
@@ -117,7 +123,7 @@ def add_member(
         member = uow.members.add(Member(slack_user_id=user_id, role=role, name=profile.name))
     member.role = role
     member.active = True
-    _apply_profile(member, profile)
+    _apply_profile(member, profile, now=now)
 
     manager_id = manager_slack_id
     if manager_id is None and role == Role.PM and actor_role == Role.MANAGER:
@@ -128,7 +134,7 @@ def add_member(
             raise ServiceError("team.error.manager_not_on_roster", user=manager_id)
         member.manager = manager
     if product_line:
-        uow.product_lines.assign(member, uow.product_lines.get_or_create(product_line))
+        uow.product_lines.assign(member, uow.product_lines.get_or_create(product_line), now=now)
 
     uow.audit.record(
         actor=actor,
@@ -182,8 +188,14 @@ def roster_version(uow: UnitOfWork) -> tuple[int, str]:
     return uow.members.roster_version()
 
 
-def refresh_profiles(uow: UnitOfWork, lookup: ProfileLookup, *, older_than: dt.datetime) -> int:
-    """Refresh timezone, locale and name from Slack for members not refreshed since `older_than`."""
+def refresh_profiles(
+    uow: UnitOfWork, lookup: ProfileLookup, *, now: dt.datetime, older_than: dt.datetime
+) -> int:
+    """Refresh timezone, locale and name from Slack for members not refreshed since `older_than`.
+
+    Each refresh is stamped `now`, the clock `older_than` was measured on: a job run as if at
+    another time (`pmpulse jobs run --at`) compares like with like.
+    """
     refreshed = 0
     for member in uow.members.list():
         if member.profile_refreshed_at is not None and member.profile_refreshed_at > older_than:
@@ -191,7 +203,7 @@ def refresh_profiles(uow: UnitOfWork, lookup: ProfileLookup, *, older_than: dt.d
         profile = lookup(member.slack_user_id)
         if profile is None:
             continue
-        _apply_profile(member, profile)
+        _apply_profile(member, profile, now=now)
         refreshed += 1
     uow.commit()
     return refreshed
