@@ -19,6 +19,7 @@ from bot.runtime import Runtime, open_runtime, select_workspace
 from bot.services import roster
 from bot.services.errors import ServiceError
 from bot.services.workspaces import set_team_setting, team_settings_rows
+from storage.clock import starting_at
 
 EXIT_CONFIG = 2
 EXIT_USAGE = 2  # as argparse exits on arguments it cannot use
@@ -134,6 +135,7 @@ def _dispatch(args: argparse.Namespace, runtime: Runtime) -> int:
                     manager_slack_id=args.manager,
                     lookup=profile_lookup(deps.client),
                     configured_admins=deps.settings.PMPULSE_ADMINS,
+                    now=deps.clock(),
                 )
             except ServiceError as exc:
                 print(
@@ -189,7 +191,8 @@ def _jobs(args: argparse.Namespace, runtime: Runtime) -> int:
     if args.name not in JOBS:
         print(f"pmpulse: unknown job {args.name!r}; one of: {', '.join(JOBS)}", file=sys.stderr)
         return EXIT_CONFIG
-    now = dt.datetime.now(dt.UTC)
+    deps = runtime.deps()
+    now = deps.clock()
     if args.at:
         try:
             now = dt.datetime.fromisoformat(args.at)
@@ -197,8 +200,8 @@ def _jobs(args: argparse.Namespace, runtime: Runtime) -> int:
             print(f"pmpulse: --at: not an ISO-8601 time: {args.at!r}", file=sys.stderr)
             return EXIT_CONFIG
         now = now if now.tzinfo else now.replace(tzinfo=dt.UTC)
-    deps = runtime.deps()
-    deps.clock = lambda: now
+        # As if it were then, for everything the job and its delivery do: time runs on from `at`.
+        deps.clock = starting_at(now)
     result = run_job(args.name, deps, now)
     if args.drain_seconds > 0:
         from bot.delivery.sender import drain_now

@@ -160,7 +160,10 @@ def _serving(deps: AppDeps, settings: Settings) -> Iterator[str]:
         "127.0.0.1",
         0,
         build_wsgi_app(
-            app, deps.session_factory, signing_secret=secret_value(settings.SLACK_SIGNING_SECRET) or ""
+            app,
+            deps.session_factory,
+            signing_secret=secret_value(settings.SLACK_SIGNING_SECRET) or "",
+            clock=deps.clock,
         ),
         server_class=_Server,
         handler_class=_Quiet,

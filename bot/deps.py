@@ -11,11 +11,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
 from bot.read_cache import ReadCache
+from storage.clock import system_now
 from storage.uow import UnitOfWork
 
 
 def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    """A running bot's clock: the system's (tests, the demo and `jobs run --at` set another)."""
+    return system_now()
 
 
 @dataclass

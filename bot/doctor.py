@@ -11,6 +11,7 @@ from sqlalchemy import text
 from bot.app import BOT_SCOPES
 from bot.config import Settings
 from bot.slack_client import build_web_client
+from storage.clock import system_now
 from storage.db import make_engine, pending_migrations
 
 CLOCK_SKEW_MAX = dt.timedelta(seconds=60)  # Slack rejects signatures older than 5 minutes
@@ -70,7 +71,7 @@ def run_doctor(settings: Settings, *, out: Callable[[str], None] = print) -> int
             )
             server_date = auth.headers.get("date") or auth.headers.get("Date")
             if server_date:
-                skew = abs(dt.datetime.now(dt.UTC) - parsedate_to_datetime(server_date))
+                skew = abs(system_now() - parsedate_to_datetime(server_date))  # the real time, on purpose
                 report(
                     skew <= CLOCK_SKEW_MAX,
                     "clock",

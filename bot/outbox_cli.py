@@ -6,12 +6,12 @@ Operators read this, so it is plain English. Across workspaces unless `--team` n
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 from bot.config import ConfigError
+from bot.deps import utc_now
 from bot.runtime import Runtime
 from bot.services.workspaces import find_workspace
 from storage.models import OutboxMessage
@@ -72,7 +72,7 @@ def _retry(runtime: Runtime, workspace_id: int | None, message_id: int) -> int:
                 file=sys.stderr,
             )
             return 1
-        uow.outbox.requeue(message_id, now=dt.datetime.now(dt.UTC))
+        uow.outbox.requeue(message_id, now=utc_now())
         uow.commit()
     print(f"re-queued outbox message {message_id} ({row.delivery_key}); the sender picks it up next")
     return 0

@@ -55,7 +55,10 @@ def run(settings: Settings, *, http: bool, workers: int = 1, threads: int = 16) 
         work.start()
         background.append(work)
         return build_wsgi_app(
-            app, worker.session_factory, signing_secret=secret_value(settings.SLACK_SIGNING_SECRET) or ""
+            app,
+            worker.session_factory,
+            signing_secret=secret_value(settings.SLACK_SIGNING_SECRET) or "",
+            clock=deps.clock,
         )
 
     log.info(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
@@ -24,9 +25,15 @@ EVENTS_PATH = "/slack/events"
 WsgiApp = Callable[["WSGIEnvironment", "StartResponse"], Iterable[bytes]]
 
 
-def build_wsgi_app(app: App, session_factory: sessionmaker[Session], *, signing_secret: str) -> WsgiApp:
+def build_wsgi_app(
+    app: App,
+    session_factory: sessionmaker[Session],
+    *,
+    signing_secret: str,
+    clock: Callable[[], dt.datetime],
+) -> WsgiApp:
     slack = SlackEdge(app, path=EVENTS_PATH, signing_secret=signing_secret, session_factory=session_factory)
-    render_outbox = outbox_metrics(session_factory)  # outbox depth, counted when scraped
+    render_outbox = outbox_metrics(session_factory, clock=clock)  # outbox depth, counted when scraped
 
     def wsgi(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")

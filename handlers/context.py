@@ -94,7 +94,11 @@ def find_actor(deps: AppDeps, workspace: WorkspaceRef, user_id: str, client: Web
 def _load_actor(deps: AppDeps, workspace: WorkspaceRef, user_id: str, client: WebClient) -> Member | None:
     with deps.uow(workspace.id) as uow:
         return roster.find_actor(
-            uow, user_id, admins=deps.settings.PMPULSE_ADMINS, lookup=profile_lookup(client)
+            uow,
+            user_id,
+            admins=deps.settings.PMPULSE_ADMINS,
+            lookup=profile_lookup(client),
+            now=deps.clock(),
         )
 
 

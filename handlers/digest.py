@@ -50,7 +50,7 @@ def enqueue_digest(uow: UnitOfWork, *, team_id: str, week: str, now: dt.datetime
     key = digest_key(team_id, week)
     # Links typed in updates are shown, not unfurled into the channel.
     quiet = {"channel": channel, "unfurl_links": False, "unfurl_media": False}
-    if not enqueue(uow, key=key, method=POST_MESSAGE, payload={**quiet, **messages.parent}):
+    if not enqueue(uow, key=key, method=POST_MESSAGE, payload={**quiet, **messages.parent}, now=now):
         return DigestOutcome.ALREADY_POSTED
     for reply in messages.replies:
         for part, payload in enumerate(reply.parts, start=1):
@@ -59,6 +59,7 @@ def enqueue_digest(uow: UnitOfWork, *, team_id: str, week: str, now: dt.datetime
                 key=digest_reply_key(team_id, week, reply.slack_user_id, part),
                 method=POST_MESSAGE,
                 payload={**quiet, **payload},
+                now=now,
                 thread_of=key,
             )
     uow.status.add_digest_post(week, key)

@@ -126,6 +126,7 @@ def _queue_due(
             with isolated(FailureScope.MEMBER, f"the {week} prompt to member {person.slack_user_id}"):
                 counts["prompts"] += enqueue(
                     uow,
+                    now=now,
                     key=schedule.prompt_key(team_id, person.slack_user_id, week),
                     method=POST_MESSAGE,
                     payload={
@@ -138,6 +139,7 @@ def _queue_due(
             with isolated(FailureScope.MEMBER, f"the {week} reminder to member {person.slack_user_id}"):
                 counts["reminders"] += enqueue(
                     uow,
+                    now=now,
                     key=schedule.reminder_key(team_id, person.slack_user_id, week),
                     method=POST_MESSAGE,
                     payload={
@@ -156,6 +158,7 @@ def _queue_due(
             with isolated(FailureScope.MEMBER, about):
                 counts["missing lists"] += enqueue(
                     uow,
+                    now=now,
                     key=schedule.missing_key(team_id, manager.slack_user_id, missing.week),
                     method=POST_MESSAGE,
                     payload={

@@ -42,6 +42,7 @@ def _add(call: CommandCall) -> None:
             manager_slack_id=None,
             lookup=profile_lookup(call.client),
             configured_admins=call.deps.settings.PMPULSE_ADMINS,
+            now=call.deps.clock(),
         )
     call.deps.read_cache.forget_workspace(call.workspace.id)
     member = result.member

@@ -24,6 +24,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+# Column defaults stamp rows written without a time (a fallback): behaviour-relevant times are
+# set by services and repositories from the injected clock they are handed as `now`.
+from storage.clock import system_now
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -54,10 +58,6 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value.astimezone(dt.UTC)
 
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -72,7 +72,7 @@ class Workspace(Base):
     name: Mapped[str] = mapped_column(String(255), default="")
     bot_user_id: Mapped[str | None] = mapped_column(String(32))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=system_now)
 
 
 ROLES = ("pm", "manager", "admin")
@@ -102,8 +102,8 @@ class Member(Base):
     previous_timezone: Mapped[str | None] = mapped_column(String(64))
     timezone_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     profile_refreshed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=system_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=system_now, onupdate=system_now)
 
     manager: Mapped[Member | None] = relationship(remote_side=[id], lazy="joined", join_depth=1)
     product_lines: Mapped[list[ProductLine]] = relationship(
@@ -120,7 +120,7 @@ class ProductLine(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
     name: Mapped[str] = mapped_column(String(100))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=system_now)
 
 
 class MemberProductLine(Base):
@@ -152,7 +152,7 @@ class Goal(Base):
     direction: Mapped[str] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(16), default="open")
     created_by: Mapped[str] = mapped_column(String(32))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=system_now)
 
     owner: Mapped[Member] = relationship(lazy="joined")
     product_line: Mapped[ProductLine | None] = relationship(lazy="joined")
@@ -179,7 +179,7 @@ class TeamSettings(Base):
     meeting_time: Mapped[dt.time] = mapped_column(Time, default=dt.time(10, 0))
     one_on_one_cadence_days: Mapped[int] = mapped_column(Integer, default=30)
     thresholds: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=system_now, onupdate=system_now)
 
 
 class AuditEntry(Base):
@@ -194,7 +194,7 @@ class AuditEntry(Base):
     entity: Mapped[str] = mapped_column(String(32))
     entity_id: Mapped[str] = mapped_column(String(64))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=system_now, index=True)
 
 
 class ProcessedEvent(Base):
@@ -204,7 +204,7 @@ class ProcessedEvent(Base):
 
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), primary_key=True)
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=system_now, index=True)
 
 
 class SeenRequest(Base):
@@ -247,11 +247,11 @@ class OutboxMessage(Base):
     thread_of: Mapped[str | None] = mapped_column(String(255))
     state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=system_now, index=True)
     last_error: Mapped[str | None] = mapped_column(Text)
     channel: Mapped[str | None] = mapped_column(String(32))
     ts: Mapped[str | None] = mapped_column(String(32))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=system_now)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -281,8 +281,8 @@ class StatusUpdate(Base):
     risk: Mapped[str] = mapped_column(Text, default="")
     revision: Mapped[int] = mapped_column(Integer, default=1)
     late: Mapped[bool] = mapped_column(Boolean, default=False)
-    submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=system_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=system_now)
 
     member: Mapped[Member] = relationship(lazy="joined")
     blockers: Mapped[list[Blocker]] = relationship(
@@ -303,7 +303,7 @@ class StatusRevision(Base):
     revision: Mapped[int] = mapped_column(Integer)
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
     late: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=system_now)
 
 
 class Blocker(Base):
@@ -318,7 +318,7 @@ class Blocker(Base):
     text: Mapped[str] = mapped_column(Text)
     resolved: Mapped[bool] = mapped_column(Boolean, default=False)
     resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=system_now)
 
     update: Mapped[StatusUpdate] = relationship(back_populates="blockers")
 
@@ -337,7 +337,7 @@ class KpiValue(Base):
     goal_id: Mapped[int] = mapped_column(ForeignKey("goal.id"), index=True)
     week: Mapped[str] = mapped_column(String(8))
     value: Mapped[float] = mapped_column(Float)
-    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=system_now)
 
 
 class Leave(Base):
@@ -351,7 +351,7 @@ class Leave(Base):
     start_date: Mapped[dt.date] = mapped_column(Date)
     end_date: Mapped[dt.date] = mapped_column(Date)
     created_by: Mapped[str] = mapped_column(String(32))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=system_now)
 
 
 class DigestPost(Base):
@@ -364,4 +364,4 @@ class DigestPost(Base):
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
     week: Mapped[str] = mapped_column(String(8))
     delivery_key: Mapped[str] = mapped_column(String(255))
-    posted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    posted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=system_now)

@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
 
-from storage.models import Member, OutboxMessage, utcnow
+from storage.models import Member, OutboxMessage
 
 # States a row can still leave: waiting for its turn, or claimed by a sender (maybe mid-call).
 UNSETTLED = ("pending", "sending")
@@ -31,10 +31,15 @@ class OutboxRepository:
         key: str,
         method: str,
         payload: dict[str, Any],
+        now: dt.datetime,
         thread_of: str | None = None,
         not_before: dt.datetime | None = None,
     ) -> bool:
-        """Add a message unless its delivery key is already there; True when it was added."""
+        """Add a message, due from `not_before` (else `now`), unless its delivery key is already there.
+
+        True when it was added. `now` is the caller's clock, so a job run as if at another time
+        queues rows its sender, on the same clock, finds due.
+        """
         assert self.workspace_id is not None, "enqueue needs a workspace"
         values = {
             "workspace_id": self.workspace_id,
@@ -44,8 +49,8 @@ class OutboxRepository:
             "thread_of": thread_of,
             "state": "pending",
             "attempts": 0,
-            "next_attempt_at": not_before or utcnow(),
-            "created_at": utcnow(),
+            "next_attempt_at": not_before or now,
+            "created_at": now,
         }
         dialect = self.session.get_bind().dialect.name
         insert = pg_insert if dialect == "postgresql" else sqlite_insert

@@ -27,7 +27,6 @@ from storage.models import (
     StatusUpdate,
     TeamSettings,
     Workspace,
-    utcnow,
 )
 
 
@@ -164,14 +163,15 @@ class ProductLineRepository(_Scoped):
         self.session.flush()
         return line
 
-    def assign(self, member: Member, line: ProductLine) -> None:
+    def assign(self, member: Member, line: ProductLine, *, now: dt.datetime) -> None:
         """Make `member` an owner of `line` (idempotent)."""
         if any(owned.id == line.id for owned in member.product_lines):
             return
         self.session.add(
             MemberProductLine(workspace_id=self.workspace_id, member_id=member.id, product_line_id=line.id)
         )
-        member.updated_at = utcnow()  # a roster change: bumps the roster version
+        # A roster change: bumps the roster version, even when the caller's clock stands still.
+        member.updated_at = max(now, member.updated_at + dt.timedelta(microseconds=1))
         self.session.flush()
         self.session.expire(member, ["product_lines"])
 

@@ -29,11 +29,9 @@ DELIVERIES = Counter(
 class OutboxDepthCollector(Collector):
     """Counts outbox rows per state when Prometheus scrapes, so the gauge is never stale."""
 
-    def __init__(
-        self, session_factory: sessionmaker[Session], *, clock: Callable[[], dt.datetime] | None = None
-    ) -> None:
+    def __init__(self, session_factory: sessionmaker[Session], *, clock: Callable[[], dt.datetime]) -> None:
         self._session_factory = session_factory
-        self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        self._clock = clock
 
     def collect(self) -> Iterable[Metric]:
         try:
@@ -57,11 +55,13 @@ class OutboxDepthCollector(Collector):
         )
 
 
-def outbox_metrics(session_factory: sessionmaker[Session]) -> Callable[[], bytes]:
+def outbox_metrics(
+    session_factory: sessionmaker[Session], *, clock: Callable[[], dt.datetime]
+) -> Callable[[], bytes]:
     """A renderer for the outbox gauges of one database, appended to GET /metrics.
 
     A registry per app (not the process-wide one) since each app has its own database.
     """
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(OutboxDepthCollector(session_factory))
+    registry.register(OutboxDepthCollector(session_factory, clock=clock))
     return lambda: generate_latest(registry)

@@ -23,10 +23,11 @@ def enqueue(
     key: str,
     method: str,
     payload: dict[str, Any],
+    now: dt.datetime,
     thread_of: str | None = None,
     not_before: dt.datetime | None = None,
 ) -> bool:
     """Queue one Slack call in the caller's unit of work (the caller commits); False if the key exists."""
     return uow.outbox.enqueue(
-        key=key, method=method, payload=payload, thread_of=thread_of, not_before=not_before
+        key=key, method=method, payload=payload, now=now, thread_of=thread_of, not_before=not_before
     )

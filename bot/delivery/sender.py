@@ -102,13 +102,13 @@ class OutboxSender:
         self._dms = DmChannels(session_factory=session_factory, client=client)
 
     def now(self) -> dt.datetime:
-        """The later of the app's clock and the wall clock.
+        """The app's clock, the one rows were stamped with when enqueued.
 
-        Rows are stamped by the wall clock when enqueued, while jobs may run as if at another
-        time (`pmpulse jobs run --at`, the demo, tests): a clock set in the past must not hide
-        real rows, and a clock set ahead (and frozen, in tests) decides when retries come due.
+        Enqueueing and sending read the same clock, so a job run as if at another time
+        (`pmpulse jobs run --at`, the demo, tests) queues rows its sender finds due, and a
+        clock set ahead (and frozen, in tests) decides when retries come due.
         """
-        return max(self._clock(), dt.datetime.now(dt.UTC))
+        return self._clock()
 
     def drain(self, max_seconds: float | None = None) -> DrainReport:
         """Send what is due. With `max_seconds`, also wait for retries that come due within it."""

@@ -60,7 +60,12 @@ def to_view(member: Member) -> MemberView:
 
 
 def find_actor(
-    uow: UnitOfWork, slack_user_id: str, *, admins: Iterable[str], lookup: ProfileLookup
+    uow: UnitOfWork,
+    slack_user_id: str,
+    *,
+    admins: Iterable[str],
+    lookup: ProfileLookup,
+    now: dt.datetime,
 ) -> Member | None:
     """The roster entry of whoever sent a request.
 
@@ -81,7 +86,7 @@ def find_actor(
     member.active = True
     member.role = Role.ADMIN
     if profile is not None:
-        _apply_profile(member, profile)
+        _apply_profile(member, profile, now=now)
     uow.audit.record(
         actor="config",
         action="create" if created else "update",
@@ -93,8 +98,7 @@ def find_actor(
     return member
 
 
-def _apply_profile(member: Member, profile: Profile, *, now: dt.datetime | None = None) -> None:
-    now = now or dt.datetime.now(dt.UTC)
+def _apply_profile(member: Member, profile: Profile, *, now: dt.datetime) -> None:
     member.name = profile.name or member.name
     if profile.timezone and profile.timezone != member.timezone:
         if member.timezone:
@@ -183,6 +187,7 @@ def add_member(
     manager_slack_id: str | None,
     lookup: ProfileLookup,
     configured_admins: Collection[str] = (),
+    now: dt.datetime,
 ) -> RosterChange:
     """Add or re-activate a member, or change their role, manager or product lines.
 
@@ -223,7 +228,7 @@ def add_member(
     member.role = role
     member.active = True
     member.deactivated_in_slack = False
-    _apply_profile(member, profile)
+    _apply_profile(member, profile, now=now)
 
     manager_id = manager_slack_id
     if manager_id is None and role == Role.PM and actor_role == Role.MANAGER:
@@ -234,7 +239,7 @@ def add_member(
             raise ServiceError("team.error.manager_not_on_roster", user=manager_id)
         member.manager = manager
     if product_line:
-        uow.product_lines.assign(member, uow.product_lines.get_or_create(product_line))
+        uow.product_lines.assign(member, uow.product_lines.get_or_create(product_line), now=now)
 
     uow.audit.record(
         actor=actor,
@@ -312,12 +317,14 @@ def roster_version(uow: UnitOfWork) -> tuple[int, str]:
 
 
 def refresh_profiles(
-    uow: UnitOfWork, lookup: ProfileLookup, *, older_than: dt.datetime, now: dt.datetime | None = None
+    uow: UnitOfWork, lookup: ProfileLookup, *, now: dt.datetime, older_than: dt.datetime
 ) -> int:
     """Refresh timezone, locale and name from Slack for members not refreshed since `older_than`.
 
-    Follows Slack's deactivations too: active members whose account is deactivated leave the
-    cadence, and members Slack had deactivated come back when their account is reactivated.
+    Each refresh is stamped `now`, the clock `older_than` was measured on: a job run as if at
+    another time (`pmpulse jobs run --at`) compares like with like. Follows Slack's deactivations
+    too: active members whose account is deactivated leave the cadence, and members Slack had
+    deactivated come back when their account is reactivated.
     """
     refreshed = 0
     for member in uow.members.list(active_only=False):

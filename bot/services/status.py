@@ -215,8 +215,8 @@ def submit_status(
             key=late_edit_key(_team_id(uow), member.slack_user_id, week, update.revision),
             method="chat.postMessage",
             payload=payload,
+            now=now,
             thread_of=digest.delivery_key,
-            not_before=now,
         )
     uow.commit()
     return view

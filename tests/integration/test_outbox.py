@@ -13,8 +13,9 @@ from bot.delivery.outbox import enqueue
 from bot.services.workspaces import ensure_workspace
 from storage.uow import UnitOfWork
 
-# A minute ahead of the wall clock that stamps enqueued rows, so they are due at NOW.
-NOW = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1)
+# Rows are enqueued a minute before NOW, so they are due at NOW.
+NOW = dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.UTC)
+QUEUED_AT = NOW - dt.timedelta(minutes=1)
 LEASE = NOW + dt.timedelta(minutes=2)
 LONG_AGO = NOW - dt.timedelta(days=1)
 
@@ -36,6 +37,7 @@ def post(uow: UnitOfWork, key: str, *, thread_of: str | None = None, channel: st
         key=key,
         method="chat.postMessage",
         payload={"channel": channel, "text": key},
+        now=QUEUED_AT,
         thread_of=thread_of,
     )
 
@@ -84,6 +86,7 @@ def test_a_claimed_row_goes_to_one_claimer_and_is_changed_only_under_its_lease(
             key="not-yet",
             method="chat.postMessage",
             payload={"channel": "C1", "text": "x"},
+            now=QUEUED_AT,
             not_before=NOW + dt.timedelta(hours=1),
         )
         uow.commit()

@@ -36,7 +36,7 @@ def test_no_query_crosses_workspaces(session_factory: sessionmaker[Session]) -> 
     with UnitOfWork(session_factory, a) as uow:
         member = uow.members.add(Member(slack_user_id="U1", role="pm", name="Li"))
         line = uow.product_lines.get_or_create("Cards")
-        uow.product_lines.assign(member, line)
+        uow.product_lines.assign(member, line, now=dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.UTC))
         uow.goals.add(
             Goal(
                 owner_id=member.id,

@@ -111,7 +111,7 @@ def harness(fake: FakeSlack, settings: Settings, session_factory: sessionmaker[S
     server = make_server(
         "127.0.0.1",
         0,
-        build_wsgi_app(app, session_factory, signing_secret=SIGNING_SECRET),
+        build_wsgi_app(app, session_factory, signing_secret=SIGNING_SECRET, clock=clock),
         server_class=_ThreadingWSGIServer,
         handler_class=_QuietHandler,
     )

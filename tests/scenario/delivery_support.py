@@ -65,7 +65,13 @@ def queue(
     with UnitOfWork(session_factory, workspace_id) as uow:
         for key, channel in messages:
             enqueue(
-                uow, key=key, method=method, payload={"channel": channel, "text": key}, thread_of=thread_of
+                uow,
+                key=key,
+                method=method,
+                payload={"channel": channel, "text": key},
+                # The wall clock's now: due for a `Clock()` and for a `pmpulse outbox drain` process.
+                now=dt.datetime.now(dt.UTC),
+                thread_of=thread_of,
             )
         uow.commit()
 

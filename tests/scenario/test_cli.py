@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import signal
@@ -58,15 +59,22 @@ def test_roster_config_and_jobs_from_the_shell(env: dict[str, str], fake: FakeSl
     assert "digest_channel           C0DIGEST" in shown and "prompt_day               thu" in shown
 
     assert "refresh-profiles" in pmpulse(env, "jobs", "list").stdout
-    ran = pmpulse(env, "jobs", "run", "refresh-profiles", "--at", "2026-12-01T03:17:00+08:00")
+    # The roster was added at the system's time just now; the job runs as if a day later.
+    at = _a_day_from_now_in_beijing()
+    ran = pmpulse(env, "jobs", "run", "refresh-profiles", "--at", at)
     assert ran.returncode == 0, ran.stderr
     assert json.loads(ran.stdout.splitlines()[-1]) == {
         "job": "refresh-profiles",
-        "at": "2026-12-01T03:17:00+08:00",
+        "at": at,
         "result": "refreshed 2 member profiles",
     }
     unknown = pmpulse(env, "jobs", "run", "nope")
     assert unknown.returncode == 2 and "unknown job 'nope'" in unknown.stderr
+
+
+def _a_day_from_now_in_beijing() -> str:
+    beijing = dt.timezone(dt.timedelta(hours=8))
+    return (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).astimezone(beijing).isoformat(timespec="seconds")
 
 
 def test_doctor_reports_each_check(env: dict[str, str]) -> None:

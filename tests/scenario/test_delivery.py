@@ -202,13 +202,18 @@ def test_a_members_dm_is_opened_once_and_stored(
 def test_idempotent_methods_are_delivered_too(
     fake: FakeSlack, session_factory: sessionmaker[Session]
 ) -> None:
-    ws = add_workspace(session_factory)
+    ws, clock = add_workspace(session_factory), Clock()
     view = {"type": "home", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "hi"}}]}
     with UnitOfWork(session_factory, ws) as uow:
-        uow.outbox.enqueue(key="home:UPM1", method="views.publish", payload={"user_id": "UPM1", "view": view})
+        uow.outbox.enqueue(
+            key="home:UPM1",
+            method="views.publish",
+            payload={"user_id": "UPM1", "view": view},
+            now=clock.now,
+        )
         uow.commit()
 
-    assert sender(session_factory, bare_client(fake), Clock()).drain().sent == 1
+    assert sender(session_factory, bare_client(fake), clock).drain().sent == 1
     assert fake.home_view("UPM1") is not None
     assert row(session_factory, "home:UPM1").state == "sent"
 

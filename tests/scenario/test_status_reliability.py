@@ -109,7 +109,7 @@ def test_the_late_note_is_sent_into_the_digests_thread(harness: Harness) -> None
             key=digest,
             method="chat.postMessage",
             payload={"channel": "C0DIGEST", "text": "Weekly digest"},
-            not_before=harness.clock.now,
+            now=harness.clock.now,
         )
         uow.status.add_digest_post(WEEK, digest)
         uow.commit()

@@ -51,6 +51,7 @@ def test_an_expired_value_is_served_while_one_thread_reloads() -> None:
     cache = ReadCache(ttl=0.01)
     cache.put(("roster", 1), "old")
     time.sleep(0.02)
+    cache.ttl = 60.0  # the reloaded value must outlive a loaded machine's pause before the check
     started, release = threading.Event(), threading.Event()
 
     def slow_load() -> str:
