@@ -274,7 +274,7 @@ def test_a_long_product_line_stored_before_the_limit_still_shows_home_and_goal_m
     with harness.deps.uow(1) as uow:
         member = uow.members.get_by_slack_id("UPM1")
         assert member is not None
-        uow.product_lines.assign(member, uow.product_lines.get_or_create("A" * 3100))
+        uow.product_lines.assign(member, uow.product_lines.get_or_create("A" * 3100), now=harness.clock.now)
         uow.commit()
 
     harness.sender.event(home_opened("UPM1"))

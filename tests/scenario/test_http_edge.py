@@ -381,7 +381,7 @@ def build_wsgi_app_for(h: Harness) -> Any:
         client=build_web_client(h.deps.settings),
         clock=h.clock,
     )
-    return build_wsgi_app(app, h.session_factory, signing_secret=SIGNING_SECRET)
+    return build_wsgi_app(app, h.session_factory, signing_secret=SIGNING_SECRET, clock=h.clock)
 
 
 def test_slacks_own_event_retries_still_run_once(harness: Harness) -> None:

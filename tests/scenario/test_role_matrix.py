@@ -43,6 +43,7 @@ from bot.web import build_wsgi_app
 from handlers.commands import NOT_YET_AVAILABLE, SUBCOMMANDS
 from storage.models import Goal, Member
 from tests.scenario.conftest import (
+    NOW,
     SIGNING_SECRET,
     TEAM_ID,
     Clock,
@@ -482,7 +483,7 @@ def _seed(w: World) -> None:
             )
             uow.session.flush()
             if product:
-                uow.product_lines.assign(member, uow.product_lines.get_or_create(product))
+                uow.product_lines.assign(member, uow.product_lines.get_or_create(product), now=NOW)
             return member
 
         add("UADMIN", "admin")
@@ -543,7 +544,7 @@ def world(fake: FakeSlack, settings: Settings, session_factory: sessionmaker[Ses
     server = make_server(
         "127.0.0.1",
         0,
-        build_wsgi_app(app, session_factory, signing_secret=SIGNING_SECRET),
+        build_wsgi_app(app, session_factory, signing_secret=SIGNING_SECRET, clock=clock),
         server_class=_ThreadingWSGIServer,
         handler_class=_QuietHandler,
     )

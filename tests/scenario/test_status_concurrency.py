@@ -116,6 +116,7 @@ def test_racing_late_edits_each_get_a_note_and_the_thread_ends_on_the_kept_versi
     with harness.deps.uow(1) as uow:
         enqueue(
             uow,
+            now=harness.clock.now,
             key=DIGEST_KEY,
             method="chat.postMessage",
             payload={"channel": "C0DIGEST", "text": "Weekly digest"},
