@@ -1,11 +1,16 @@
-"""Shared fixtures: a fresh migrated database per test, on SQLite or on PostgreSQL.
+"""Shared fixtures: a migrated database per test, on SQLite or on PostgreSQL.
 
-Set PMPULSE_TEST_DATABASE_URL (a PostgreSQL URL) to run the suite against PostgreSQL;
-each test then gets a schema of its own, dropped afterwards.
+Set PMPULSE_TEST_DATABASE_URL (a PostgreSQL URL) to run the suite against PostgreSQL instead
+of SQLite. On SQLite each test gets its own file, copied from a template migrated once per run.
+On PostgreSQL the tests take turns on one migrated schema, emptied (TRUNCATE) before each
+test; a test that changed the schema itself (a trigger, a dropped table) leaves it behind and
+the next one gets a newly migrated schema. Tests of the migrations take `fresh_database_url`,
+an empty schema of their own.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import uuid
@@ -13,38 +18,139 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.db import make_engine, make_session_factory, upgrade
 
 PG_URL = os.environ.get("PMPULSE_TEST_DATABASE_URL")
+log = logging.getLogger(__name__)
 
 
 def pytest_report_header() -> str:
     return f"pmpulse database: {'PostgreSQL ' + make_url(PG_URL).render_as_string() if PG_URL else 'SQLite'}"
 
 
+class PostgresSchemas:
+    """Schemas on the test server: made per run, dropped at its end."""
+
+    def __init__(self, url: str) -> None:
+        self.base: URL = make_url(url).set(drivername="postgresql+psycopg")
+        self.admin = create_engine(self.base, isolation_level="AUTOCOMMIT")
+        self.made: list[str] = []
+        self.shared: str | None = None
+        self.shared_shape: tuple[int, ...] = ()
+
+    def url(self, schema: str) -> str:
+        return self.base.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+            hide_password=False
+        )
+
+    def new(self) -> str:
+        schema = f"t_{uuid.uuid4().hex[:12]}"
+        with self.admin.connect() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        self.made.append(schema)
+        return schema
+
+    def drop(self, schema: str) -> None:
+        with self.admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+
+    def migrated(self) -> str:
+        """The shared migrated schema, emptied; a new one when the last test changed its shape."""
+        if self.shared is not None and not self._empty(self.shared):
+            self.shared = None
+        if self.shared is None:
+            schema = self.new()
+            engine = make_engine(self.url(schema))
+            upgrade(engine)
+            engine.dispose()
+            with self.admin.connect() as connection:
+                self.shared_shape = self._shape(connection, schema)
+            self.shared = schema
+        return self.shared
+
+    def _empty(self, schema: str) -> bool:
+        try:
+            with self.admin.connect() as connection:
+                connection.execute(text("SET lock_timeout = '5s'"))
+                shape = self._shape(connection, schema)
+                if shape != self.shared_shape:
+                    return False
+                tables = connection.execute(
+                    text(
+                        "SELECT tablename FROM pg_tables"
+                        " WHERE schemaname = :s AND tablename <> 'alembic_version'"
+                    ),
+                    {"s": schema},
+                ).scalars()
+                names = ", ".join(f'"{schema}"."{name}"' for name in tables)
+                if names:
+                    connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        except DBAPIError as exc:  # a connection a test left open holds a lock: start afresh
+            log.warning("test schema %s could not be emptied (%s); migrating a new one", schema, exc.orig)
+            return False
+        return True
+
+    @staticmethod
+    def _shape(connection: Connection, schema: str) -> tuple[int, ...]:
+        """What migrations made, counted: tables, columns, indexes, triggers, functions."""
+        row = connection.execute(
+            text(
+                """
+                SELECT
+                  (SELECT count(*) FROM pg_tables WHERE schemaname = :s
+                     AND tablename NOT LIKE 'apscheduler%' AND tablename NOT LIKE 'slack_%'),
+                  (SELECT count(*) FROM information_schema.columns WHERE table_schema = :s
+                     AND table_name NOT LIKE 'apscheduler%' AND table_name NOT LIKE 'slack_%'),
+                  (SELECT count(*) FROM pg_indexes WHERE schemaname = :s
+                     AND tablename NOT LIKE 'apscheduler%' AND tablename NOT LIKE 'slack_%'),
+                  (SELECT count(*) FROM information_schema.triggers WHERE trigger_schema = :s),
+                  (SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                     WHERE n.nspname = :s)
+                """
+            ),
+            {"s": schema},
+        ).one()
+        return tuple(int(v) for v in row)
+
+    def close(self) -> None:
+        for schema in self.made:
+            self.drop(schema)
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_schemas() -> Iterator[PostgresSchemas]:
+    assert PG_URL is not None
+    schemas = PostgresSchemas(PG_URL)
+    yield schemas
+    schemas.close()
+
+
 @pytest.fixture
-def database_url(tmp_path: Path) -> Iterator[str]:
-    """An empty database: a SQLite file, or a fresh schema on the test PostgreSQL server."""
+def fresh_database_url(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """An empty database with no tables at all: a new SQLite file, or a new PostgreSQL schema."""
     if not PG_URL:
         yield f"sqlite:///{tmp_path / 'pmpulse.db'}"
         return
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    base = make_url(PG_URL).set(drivername="postgresql+psycopg")
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield base.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False
-        )
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    schemas: PostgresSchemas = request.getfixturevalue("postgres_schemas")
+    yield schemas.url(schemas.new())
+
+
+@pytest.fixture
+def database_url(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A database for one test: a SQLite file not yet created (the `engine` fixture, or the
+    process under test, creates and migrates it), or the shared PostgreSQL schema, migrated
+    and emptied."""
+    if not PG_URL:
+        yield f"sqlite:///{tmp_path / 'pmpulse.db'}"
+        return
+    schemas: PostgresSchemas = request.getfixturevalue("postgres_schemas")
+    yield schemas.url(schemas.migrated())
 
 
 @pytest.fixture(scope="session")
@@ -70,7 +176,7 @@ def engine(database_url: str, request: pytest.FixtureRequest) -> Iterator[Engine
         engine = make_engine(database_url)
     else:
         engine = make_engine(database_url)
-        upgrade(engine)
+        upgrade(engine)  # a no-op on the shared PostgreSQL schema, migrated already
     yield engine
     engine.dispose()
 

@@ -10,8 +10,8 @@ from storage.db import include_object, make_engine, pending_migrations, upgrade
 from storage.models import Base
 
 
-def test_upgrade_from_empty_creates_every_table(database_url: str) -> None:
-    engine = make_engine(database_url)
+def test_upgrade_from_empty_creates_every_table(fresh_database_url: str) -> None:
+    engine = make_engine(fresh_database_url)
     assert pending_migrations(engine) != []
 
     upgrade(engine)

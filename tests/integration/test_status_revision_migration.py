@@ -59,8 +59,8 @@ def _seed_repeated_versions(connection: object) -> None:
         )
 
 
-def test_repeated_versions_are_renumbered_in_order_and_then_refused(database_url: str) -> None:
-    engine = make_engine(database_url)
+def test_repeated_versions_are_renumbered_in_order_and_then_refused(fresh_database_url: str) -> None:
+    engine = make_engine(fresh_database_url)
     upgrade(engine, "0002")
     with engine.begin() as connection:
         _seed_repeated_versions(connection)

@@ -77,7 +77,14 @@ def _a_day_from_now_in_beijing() -> str:
     return (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).astimezone(beijing).isoformat(timespec="seconds")
 
 
-def test_doctor_reports_each_check(env: dict[str, str]) -> None:
+@pytest.fixture
+def fresh_env(env: dict[str, str], fresh_database_url: str) -> dict[str, str]:
+    """The shell of an operator whose database has never been migrated."""
+    return {**env, "DATABASE_URL": fresh_database_url}
+
+
+def test_doctor_reports_each_check(fresh_env: dict[str, str]) -> None:
+    env = fresh_env
     fresh = pmpulse(env, "doctor")
     assert (
         fresh.returncode == 1

@@ -72,7 +72,7 @@ def test_slack_failure_in_a_listener_gets_an_apology(harness: Harness) -> None:
 
     body = harness.command("UPM1", "goal add")
 
-    assert "抱歉，系统出了点问题" in body["text"]
+    assert "抱歉，系统暂时无法处理您的请求" in body["text"]
 
 
 def test_health_and_metrics(harness: Harness) -> None:

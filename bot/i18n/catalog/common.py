@@ -4,7 +4,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "error.generic": {
         "en": ":warning: Sorry, something went wrong on our side and nothing was changed. "
         "Please try again in a moment.",
-        "zh-CN": ":warning: 抱歉，系统出了点问题，本次操作未生效。请稍后再试。",
+        "zh-CN": ":warning: 抱歉，系统暂时无法处理您的请求，本次操作未生效，请稍后重试。",
     },
     "error.required": {"en": "Please fill this in.", "zh-CN": "此项必填。"},
     "error.too_long": {

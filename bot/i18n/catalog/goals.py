@@ -64,8 +64,4 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": ":lock: You can see your own goals and your direct reports'; admins can see everyone's.",
         "zh-CN": ":lock: 您可以查看自己和直接下属的目标；管理员可以查看所有成员的目标。",
     },
-    "goal.error.only_own": {
-        "en": ":lock: You can see your own goals; managers can see their team's.",
-        "zh-CN": ":lock: 你只能查看自己的目标；主管可以查看团队成员的目标。",
-    },
 }

@@ -28,10 +28,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": ":white_check_mark: {user} is on the roster as {role}{product}.",
         "zh-CN": ":white_check_mark: 已将 {user} 以{role}身份加入团队名单{product}。",
     },
-    "team.updated": {
-        "en": ":white_check_mark: {user} is now {role}{product}.",
-        "zh-CN": ":white_check_mark: {user} 的身份已更新为{role}{product}。",
-    },
     "team.changed": {
         "en": ":white_check_mark: {user} updated: {changes}.",
         "zh-CN": ":white_check_mark: 已更新 {user} 的信息（{changes}）。",
@@ -65,10 +61,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "team.error.only_admin_makes_admin": {
         "en": ":lock: Only an admin can make someone an admin.",
         "zh-CN": ":lock: 只有管理员可以任命新的管理员。",
-    },
-    "team.error.only_admin_removes_admin": {
-        "en": ":lock: Only an admin can remove an admin.",
-        "zh-CN": ":lock: 只有管理员可以移除管理员。",
     },
     "team.error.only_admin_changes_managers": {
         "en": ":lock: Only an admin can change or remove a manager or an admin.",
