@@ -286,6 +286,28 @@ class StatusRepository(_Scoped):
         self.session.flush()
         return update
 
+    def _insert_empty(
+        self, member_id: int, week: str, *, state: str, late: bool, now: dt.datetime
+    ) -> Any:
+        """An INSERT of an empty revision-1 update, in the dialect's form that takes ON CONFLICT."""
+        dialect = self.session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        return insert(StatusUpdate).values(
+            workspace_id=self.workspace_id,
+            member_id=member_id,
+            week=week,
+            state=state,
+            progress="",
+            plans="",
+            health_reason="",
+            topic="",
+            risk="",
+            revision=1,
+            late=late,
+            submitted_at=now,
+            updated_at=now,
+        )
+
     def claim_revision(
         self, member_id: int, week: str, *, state: str, now: dt.datetime
     ) -> tuple[StatusUpdate, bool]:
@@ -298,25 +320,8 @@ class StatusRepository(_Scoped):
         submissions never collide on the unique key. Call it before reading what the row holds:
         the row returned is read after the lock, never a stale copy.
         """
-        dialect = self.session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
         statement = (
-            insert(StatusUpdate)
-            .values(
-                workspace_id=self.workspace_id,
-                member_id=member_id,
-                week=week,
-                state=state,
-                progress="",
-                plans="",
-                health_reason="",
-                topic="",
-                risk="",
-                revision=1,
-                late=False,
-                submitted_at=now,
-                updated_at=now,
-            )
+            self._insert_empty(member_id, week, state=state, late=False, now=now)
             .on_conflict_do_update(
                 index_elements=["workspace_id", "member_id", "week"],
                 set_={"revision": StatusUpdate.revision + 1},
@@ -338,25 +343,8 @@ class StatusRepository(_Scoped):
         INSERT ... ON CONFLICT DO NOTHING: an update racing this one (a skip, a submission)
         that commits first wins, and this one yields to it rather than failing on the unique key.
         """
-        dialect = self.session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
         statement = (
-            insert(StatusUpdate)
-            .values(
-                workspace_id=self.workspace_id,
-                member_id=member_id,
-                week=week,
-                state=state,
-                progress="",
-                plans="",
-                health_reason="",
-                topic="",
-                risk="",
-                revision=1,
-                late=late,
-                submitted_at=now,
-                updated_at=now,
-            )
+            self._insert_empty(member_id, week, state=state, late=late, now=now)
             .on_conflict_do_nothing(index_elements=["workspace_id", "member_id", "week"])
             .returning(StatusUpdate.id)
         )
