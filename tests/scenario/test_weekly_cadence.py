@@ -94,6 +94,8 @@ def skip_week(h: Harness, user: str, now: dt.datetime) -> None:
         user, action_id=StatusAction.SKIP, value=WEEK, channel_id=prompt.channel, message_ts=prompt.ts
     )
     assert reply.status_code == 200
+    # The skip is recorded after the acknowledgement; wait for it before the clock moves on.
+    h.fake.wait_for("chat.update", lambda c: c.params.get("ts") == prompt.ts, timeout=10)
 
 
 def add_goal(h: Harness, user: str) -> int:
