@@ -8,14 +8,12 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.config import ConfigError
-from bot.deps import utc_now
-from bot.runtime import Runtime
-from bot.services.workspaces import find_workspace
-from storage.models import OutboxMessage
-from storage.uow import UnitOfWork
+# Imported by `pmpulse --help` for its parser: the database layer is imported when a command runs.
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+    from storage.models import OutboxMessage
 
 COLUMNS = ("ID", "KEY", "METHOD", "STATE", "ATTEMPTS", "CHANNEL", "TS", "LAST ERROR")
 KEY_WIDTH = 48
@@ -37,6 +35,8 @@ def add_outbox_parser(sub: Any) -> None:
 
 
 def run_outbox(args: argparse.Namespace, runtime: Runtime) -> int:
+    from storage.uow import UnitOfWork
+
     workspace_id = _workspace_id(runtime, args.team)
     if args.outbox_command == "retry":
         return _retry(runtime, workspace_id, args.id)
@@ -58,6 +58,9 @@ def run_outbox(args: argparse.Namespace, runtime: Runtime) -> int:
 
 
 def _retry(runtime: Runtime, workspace_id: int | None, message_id: int) -> int:
+    from bot.deps import utc_now
+    from storage.uow import UnitOfWork
+
     with UnitOfWork(runtime.session_factory) as uow:
         if workspace_id is not None:
             uow.scope(workspace_id)
@@ -79,6 +82,9 @@ def _retry(runtime: Runtime, workspace_id: int | None, message_id: int) -> int:
 
 
 def _workspace_id(runtime: Runtime, team: str | None) -> int | None:
+    from bot.config import ConfigError
+    from bot.services.workspaces import find_workspace
+
     if not team:
         return None
     found = find_workspace(runtime.session_factory, team)
