@@ -19,6 +19,7 @@ COLUMNS = ("ID", "KEY", "METHOD", "STATE", "ATTEMPTS", "CHANNEL", "TS", "LAST ER
 KEY_WIDTH = 48
 ERROR_WIDTH = 80
 DEFAULT_DRAIN_SECONDS = 60.0
+EXIT_USAGE = 2  # a message that does not exist or cannot be retried: bad input, as everywhere in the CLI
 
 
 def add_outbox_parser(sub: Any) -> None:
@@ -67,14 +68,14 @@ def _retry(runtime: Runtime, workspace_id: int | None, message_id: int) -> int:
         row = uow.outbox.get(message_id)
         if row is None:
             print(f"pmpulse: no outbox message {message_id}", file=sys.stderr)
-            return 1
+            return EXIT_USAGE
         if row.state != "failed":
             # Only failed rows: re-queueing a sent one would post it twice.
             print(
                 f"pmpulse: outbox message {message_id} is {row.state}; only failed messages can be retried",
                 file=sys.stderr,
             )
-            return 1
+            return EXIT_USAGE
         uow.outbox.requeue(message_id, now=utc_now())
         uow.commit()
     print(f"re-queued outbox message {message_id} ({row.delivery_key}); the sender picks it up next")

@@ -192,3 +192,9 @@ def test_help_imports_neither_slack_nor_the_database() -> None:
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "heavy: []"
+
+
+def test_retrying_an_outbox_message_that_does_not_exist_is_bad_input(env: dict[str, str]) -> None:
+    assert pmpulse(env, "db", "upgrade").returncode == 0
+    missing = pmpulse(env, "outbox", "retry", "99")
+    assert missing.returncode == 2 and missing.stderr == "pmpulse: no outbox message 99\n"
