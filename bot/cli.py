@@ -21,6 +21,7 @@ from bot.outbox_cli import add_outbox_parser
 if TYPE_CHECKING:
     from bot.runtime import Runtime
     from bot.services.errors import ServiceError
+    from bot.services.roster import Change
 
 EXIT_CONFIG = 2
 EXIT_USAGE = 2  # as argparse exits on arguments it cannot use
@@ -166,11 +167,11 @@ def _service_error(exc: ServiceError) -> int:
     return EXIT_USAGE
 
 
-def _change_text(change: object) -> str:
+def _change_text(change: Change) -> str:
+    """`role pm → manager`: one changed field, as `/pm team add` says it in Slack."""
     from bot.i18n import t
     from bot.services import roster
 
-    assert isinstance(change, roster.Change)
     keys = {
         roster.ChangeField.ROLE: "team.change.role",
         roster.ChangeField.MANAGER: "team.change.manager",
