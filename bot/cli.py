@@ -6,23 +6,27 @@ import argparse
 import datetime as dt
 import json
 import logging
+import os
+import re
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from slack_sdk.errors import SlackApiError, SlackClientError
-
-from bot.config import ConfigError, load_settings
 from bot.domain.goals import PRODUCT_LINE_MAX
-from bot.domain.roster import Role
-from bot.outbox_cli import add_outbox_parser, run_outbox
-from bot.runtime import Runtime, open_runtime, select_workspace
-from bot.services import roster
-from bot.services.errors import ServiceError
-from bot.services.workspaces import set_team_setting, team_settings_rows
-from storage.clock import starting_at
+from bot.domain.roster import Role, parse_user
+from bot.outbox_cli import add_outbox_parser
+
+# Only what parsing the arguments needs is imported here: `pmpulse --help` must not wait for
+# Bolt, SQLAlchemy and the whole application. Each command imports what it uses.
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+    from bot.services.errors import ServiceError
+    from bot.services.roster import Change
 
 EXIT_CONFIG = 2
 EXIT_USAGE = 2  # as argparse exits on arguments it cannot use
+EXIT_BROKEN_PIPE = 128 + 13  # as a shell reports a command killed by SIGPIPE (`pmpulse demo | head`)
+FIND_MEMBER_ID = "in Slack, open their profile, click ⋮ (More) and choose Copy member ID"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,6 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--manager", help="Slack user ID of their manager")
     add.add_argument("--product", help="a product line they own")
     team.add_parser("list", help="print the roster")
+    remove = team.add_parser("remove", help="take someone off the roster (their history is kept)")
+    remove.add_argument("user_id")
 
     config = sub.add_parser("config", help="team settings").add_subparsers(
         dest="config_command", required=True
@@ -73,6 +79,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # a closed pipe shows here, while it can still be handled
+    except BrokenPipeError:
+        # The reader went away (`pmpulse demo | head -3`): stop quietly, as Python's docs on SIGPIPE
+        # advise, pointing stdout at devnull so the flush at exit cannot raise again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    return code
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     # A running bot logs what it does; one-off commands print only their answer (and warnings).
     logging.basicConfig(
@@ -81,15 +100,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     # APScheduler logs every run of every job at INFO (the outbox drain runs every few seconds).
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # Alembic announces each of its plugins at INFO when it is first imported, after this point.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     # The same limit as `/pm team add` and the goal modal, checked before anything is opened.
     product = getattr(args, "product", None) or ""
     if args.command == "team" and len(product) > PRODUCT_LINE_MAX:
         print(f"pmpulse: --product: at most {PRODUCT_LINE_MAX} characters", file=sys.stderr)
         return EXIT_USAGE
+    if args.command == "team" and args.team_command in ("add", "remove"):
+        for option, value in (("USER_ID", args.user_id), ("--manager", getattr(args, "manager", None))):
+            if value is not None and _member_id(value) is None:
+                print(
+                    f"pmpulse: {option}: {value!r} is not a Slack member ID (like U0123ABCD); "
+                    f"to find one, {FIND_MEMBER_ID}",
+                    file=sys.stderr,
+                )
+                return EXIT_USAGE
     if args.command == "demo":
         from bot.demo import run_demo
 
         return run_demo()
+    from slack_sdk.errors import SlackApiError, SlackClientError
+
+    from bot.config import ConfigError, load_settings
+
     try:
         settings = load_settings()
         if args.command == "run":
@@ -100,23 +134,67 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.doctor import run_doctor
 
             return run_doctor(settings)
+        from bot.runtime import open_runtime
+
         runtime = open_runtime(settings)
         return _dispatch(args, runtime)
     except ConfigError as exc:
-        print(f"pmpulse: configuration error: {exc}", file=sys.stderr)
+        # One line per setting, each naming it.
+        for line in str(exc).splitlines():
+            print(f"pmpulse: configuration error: {line}", file=sys.stderr)
         return EXIT_CONFIG
     except (SlackApiError, SlackClientError, OSError) as exc:
         print(f"pmpulse: cannot reach Slack: {exc}", file=sys.stderr)
         return 1
 
 
+def _member_id(text: str) -> str | None:
+    """A Slack member ID as typed or pasted: `U0123ABCD`, `u0123abcd`, `<@U0123ABCD|mei>`."""
+    return parse_user(text.strip().upper())
+
+
+_EMOJI = re.compile(r"^:[a-z0-9_+-]+:\s*")
+
+
+def _service_error(exc: ServiceError) -> int:
+    """Print a refusal of the roster service as the sentence Slack users read, and exit 2."""
+    from bot.i18n import t
+
+    message = _EMOJI.sub("", t("en", exc.key, **exc.params))
+    if exc.key == "team.error.user_not_found":
+        message += f" To find someone's member ID, {FIND_MEMBER_ID}."
+    print(f"pmpulse: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _change_text(change: Change) -> str:
+    """`role pm → manager`: one changed field, as `/pm team add` says it in Slack."""
+    from bot.i18n import t
+    from bot.services import roster
+
+    keys = {
+        roster.ChangeField.ROLE: "team.change.role",
+        roster.ChangeField.MANAGER: "team.change.manager",
+        roster.ChangeField.PRODUCT_LINES: "team.change.product_lines",
+    }
+    none = t("en", "team.change.none")
+    return t("en", keys[change.field], old=change.old or none, new=change.new or none)
+
+
 def _dispatch(args: argparse.Namespace, runtime: Runtime) -> int:
+    from bot.runtime import select_workspace
+    from bot.services import roster
+    from bot.services.errors import ServiceError
+    from bot.services.workspaces import set_team_setting, team_settings_rows
+
     if args.command == "db":
         print("database is at the latest migration")
         return 0
     if args.command == "jobs":
         return _jobs(args, runtime)
     if args.command == "outbox":
+        from bot.outbox_cli import run_outbox
+
         return run_outbox(args, runtime)
     workspace = select_workspace(runtime, args.team)
     deps = runtime.deps()
@@ -129,22 +207,39 @@ def _dispatch(args: argparse.Namespace, runtime: Runtime) -> int:
                     uow,
                     actor="cli",
                     actor_role=Role.ADMIN,
-                    user_id=args.user_id,
+                    user_id=_member_id(args.user_id) or args.user_id,
                     role=Role(args.role),
                     product_line=args.product,
-                    manager_slack_id=args.manager,
+                    manager_slack_id=(_member_id(args.manager) or args.manager) if args.manager else None,
                     lookup=profile_lookup(deps.client),
                     configured_admins=deps.settings.PMPULSE_ADMINS,
                     now=deps.clock(),
                 )
             except ServiceError as exc:
-                print(
-                    f"pmpulse: {exc.key.rsplit('.', 1)[-1].replace('_', ' ')}: {exc.params}",
-                    file=sys.stderr,
+                return _service_error(exc)
+        member = change.member
+        if change.created:
+            print(f"added {member.slack_user_id} ({member.name}) as {member.role}")
+        elif change.changes:
+            changed = "; ".join(_change_text(c) for c in change.changes)
+            print(f"updated {member.slack_user_id} ({member.name}): {changed}")
+        else:
+            print(f"{member.slack_user_id} ({member.name}) is already {member.role} on the roster; no change")
+        return 0
+    if args.command == "team" and args.team_command == "remove":
+        with deps.uow(workspace.id) as uow:
+            try:
+                # The operator at the shell acts as an admin, as for `team add`.
+                removed = roster.remove_member(
+                    uow,
+                    actor="cli",
+                    actor_role=Role.ADMIN,
+                    user_id=_member_id(args.user_id) or args.user_id,
+                    configured_admins=deps.settings.PMPULSE_ADMINS,
                 )
-                return 1
-        member, created = change.member, change.created
-        print(f"{'added' if created else 'updated'} {member.slack_user_id} ({member.name}) as {member.role}")
+            except ServiceError as exc:
+                return _service_error(exc)
+        print(f"removed {removed.slack_user_id} ({removed.name}) from the roster; their history is kept")
         return 0
     if args.command == "team":
         with deps.uow(workspace.id) as uow:
@@ -179,6 +274,7 @@ def _dispatch(args: argparse.Namespace, runtime: Runtime) -> int:
 def _jobs(args: argparse.Namespace, runtime: Runtime) -> int:
     from bot.scheduler import describe_jobs
     from handlers.jobs import JOBS, run_job
+    from storage.clock import starting_at
 
     if args.jobs_command == "list":
         _print_table(

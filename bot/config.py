@@ -1,7 +1,7 @@
 """Settings read from the environment (DESIGN section 2).
 
-A missing or malformed setting stops start-up with one line naming the
-variable; `load_settings` turns pydantic's errors into that line.
+A missing or malformed setting stops start-up with one line per variable, naming each; `load_settings`
+turns pydantic's errors into those lines. An empty variable (`SLACK_APP_TOKEN=`) counts as unset.
 
 Tokens, secrets, the encryption key and the database URL (it may carry a password) are held as
 `SecretStr`: repr, str, JSON dumps and logs show `**********`. Their values are read with
@@ -25,13 +25,16 @@ def secret_value(secret: SecretStr | None) -> str | None:
 
 
 class ConfigError(Exception):
-    """A setting is missing or malformed; the message is one line for the operator."""
+    """Settings are missing or malformed; the message is one line per setting, for the operator."""
 
 
 class Settings(BaseSettings):
     """The environment variables of DESIGN section 2, validated."""
 
-    model_config = SettingsConfigDict(env_prefix="", case_sensitive=True, extra="ignore")
+    # An empty variable is unset: `SLACK_APP_TOKEN=` in an env file must not switch on Socket Mode.
+    model_config = SettingsConfigDict(
+        env_prefix="", case_sensitive=True, extra="ignore", env_ignore_empty=True
+    )
 
     SLACK_BOT_TOKEN: SecretStr | None = None
     SLACK_SIGNING_SECRET: SecretStr | None = None
@@ -133,26 +136,30 @@ class Settings(BaseSettings):
         return self.SLACK_APP_TOKEN is not None
 
     def require_slack(self, *, http: bool) -> None:
-        """Check the settings a running bot needs; raise ConfigError naming the first gap."""
+        """Check the settings a running bot needs; raise ConfigError naming every gap, one per line."""
+        gaps = []
         if not self.oauth_enabled and not self.SLACK_BOT_TOKEN:
-            raise ConfigError(
+            gaps.append(
                 "SLACK_BOT_TOKEN: required (the bot token, xoxb-…), "
                 "unless SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set"
             )
         if http and not self.SLACK_SIGNING_SECRET:
-            raise ConfigError("SLACK_SIGNING_SECRET: required in HTTP mode")
+            gaps.append("SLACK_SIGNING_SECRET: required in HTTP mode")
         if not http and not self.SLACK_APP_TOKEN:
-            raise ConfigError("SLACK_APP_TOKEN: required in Socket Mode (xapp-…)")
+            gaps.append("SLACK_APP_TOKEN: required in Socket Mode (xapp-…)")
+        if gaps:
+            raise ConfigError("\n".join(gaps))
 
 
 def load_settings() -> Settings:
-    """Read the environment; raise ConfigError with one line naming the bad variable."""
+    """Read the environment; raise ConfigError with one line for each bad variable, naming it."""
     try:
         return Settings()
     except ValidationError as exc:
-        first = exc.errors()[0]
-        name = ".".join(str(part) for part in first["loc"]) or "settings"
-        message = first["msg"].removeprefix("Value error, ")
-        raise ConfigError(f"{name}: {message}") from None
+        lines = []
+        for error in exc.errors():
+            name = ".".join(str(part) for part in error["loc"]) or "settings"
+            lines.append(f"{name}: {error['msg'].removeprefix('Value error, ')}")
+        raise ConfigError("\n".join(dict.fromkeys(lines))) from None
     except ConfigError:
         raise

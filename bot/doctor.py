@@ -1,4 +1,7 @@
-"""`pmpulse doctor`: check configuration, database, migrations, Slack token, scopes and clock."""
+"""`pmpulse doctor`: check configuration, database, migrations, Slack token, scopes and clock.
+
+Every check is reported, whatever failed before it; the exit code is 1 when any check failed.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from sqlalchemy import text
 
 from bot.app import BOT_SCOPES
 from bot.config import Settings
+from bot.runtime import database_failure
 from bot.slack_client import build_web_client
 from storage.clock import system_now
 from storage.db import make_engine, pending_migrations
@@ -26,20 +30,26 @@ def run_doctor(settings: Settings, *, out: Callable[[str], None] = print) -> int
         out(f"{'ok  ' if ok else 'FAIL'} {name}: {detail}")
 
     report(True, "configuration", "environment read")
-    engine = make_engine(settings.database_url)
-    safe_url = engine.url.render_as_string(hide_password=True)
+    safe_url = settings.safe_database_url
     try:
+        engine = make_engine(settings.database_url)
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
+    except Exception as exc:  # report any database failure as a failed check, and go on
+        report(False, "database", f"DATABASE_URL: cannot open the database at {safe_url}: {_reason(exc)}")
+        out("skip migrations: not checked without a database")
+    else:
         report(True, "database", f"{safe_url} reachable")
-        pending = pending_migrations(engine)
-        report(
-            not pending,
-            "migrations",
-            "up to date" if not pending else f"{len(pending)} pending: run `pmpulse db upgrade`",
-        )
-    except Exception as exc:  # report any database failure as a failed check
-        report(False, "database", f"{safe_url}: {type(exc).__name__}: {str(exc).splitlines()[0]}")
+        try:
+            pending = pending_migrations(engine)
+        except Exception as exc:  # a schema the migrations cannot read is a failed check too
+            report(False, "migrations", _reason(exc))
+        else:
+            report(
+                not pending,
+                "migrations",
+                "up to date" if not pending else f"{len(pending)} pending: run `pmpulse db upgrade`",
+            )
 
     if not settings.SLACK_BOT_TOKEN:
         report(
@@ -50,9 +60,8 @@ def run_doctor(settings: Settings, *, out: Callable[[str], None] = print) -> int
             else "SLACK_BOT_TOKEN is not set",
         )
     else:
-        client = build_web_client(settings, timeout=5)
         try:
-            auth = client.auth_test()
+            auth = build_web_client(settings, timeout=5).auth_test()
         except Exception as exc:  # unreachable or refused: either way the check fails
             report(False, "slack token", f"auth.test failed: {exc}")
         else:
@@ -89,3 +98,8 @@ def run_doctor(settings: Settings, *, out: Callable[[str], None] = print) -> int
         report(False, "request verification", "set SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN")
     out("all checks passed" if failures == 0 else f"{failures} check(s) failed")
     return 0 if failures == 0 else 1
+
+
+def _reason(exc: Exception) -> str:
+    lines = str(exc).strip().splitlines()
+    return database_failure(exc) or f"{type(exc).__name__}: {lines[0] if lines else ''}".rstrip(": ")

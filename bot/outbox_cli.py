@@ -8,19 +8,18 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.config import ConfigError
-from bot.deps import utc_now
-from bot.runtime import Runtime
-from bot.services.workspaces import find_workspace
-from storage.models import OutboxMessage
-from storage.uow import UnitOfWork
+# Imported by `pmpulse --help` for its parser: the database layer is imported when a command runs.
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+    from storage.models import OutboxMessage
 
 COLUMNS = ("ID", "KEY", "METHOD", "STATE", "ATTEMPTS", "CHANNEL", "TS", "LAST ERROR")
 KEY_WIDTH = 48
 ERROR_WIDTH = 80
 DEFAULT_DRAIN_SECONDS = 60.0
+EXIT_USAGE = 2  # a message that does not exist or cannot be retried: bad input, as everywhere in the CLI
 
 
 def add_outbox_parser(sub: Any) -> None:
@@ -37,6 +36,8 @@ def add_outbox_parser(sub: Any) -> None:
 
 
 def run_outbox(args: argparse.Namespace, runtime: Runtime) -> int:
+    from storage.uow import UnitOfWork
+
     workspace_id = _workspace_id(runtime, args.team)
     if args.outbox_command == "retry":
         return _retry(runtime, workspace_id, args.id)
@@ -58,20 +59,23 @@ def run_outbox(args: argparse.Namespace, runtime: Runtime) -> int:
 
 
 def _retry(runtime: Runtime, workspace_id: int | None, message_id: int) -> int:
+    from bot.deps import utc_now
+    from storage.uow import UnitOfWork
+
     with UnitOfWork(runtime.session_factory) as uow:
         if workspace_id is not None:
             uow.scope(workspace_id)
         row = uow.outbox.get(message_id)
         if row is None:
             print(f"pmpulse: no outbox message {message_id}", file=sys.stderr)
-            return 1
+            return EXIT_USAGE
         if row.state != "failed":
             # Only failed rows: re-queueing a sent one would post it twice.
             print(
                 f"pmpulse: outbox message {message_id} is {row.state}; only failed messages can be retried",
                 file=sys.stderr,
             )
-            return 1
+            return EXIT_USAGE
         uow.outbox.requeue(message_id, now=utc_now())
         uow.commit()
     print(f"re-queued outbox message {message_id} ({row.delivery_key}); the sender picks it up next")
@@ -79,6 +83,9 @@ def _retry(runtime: Runtime, workspace_id: int | None, message_id: int) -> int:
 
 
 def _workspace_id(runtime: Runtime, team: str | None) -> int | None:
+    from bot.config import ConfigError
+    from bot.services.workspaces import find_workspace
+
     if not team:
         return None
     found = find_workspace(runtime.session_factory, team)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import ConfigError, Settings
@@ -25,8 +26,33 @@ class Runtime:
         return AppDeps(self.settings, self.session_factory, build_web_client(self.settings))
 
 
+def database_failure(exc: Exception) -> str | None:
+    """Why the database could not be opened, in one line; None when `exc` is not about that."""
+    if isinstance(exc, DBAPIError):
+        lines = str(exc.orig if exc.orig is not None else exc).strip().splitlines()
+        return (lines[0] if lines else type(exc).__name__).removeprefix("connection failed: ")
+    if isinstance(exc, ImportError):  # e.g. postgresql+psycopg2:// without psycopg2
+        return f"its driver {exc.name or 'module'} is not installed (pmpulse installs psycopg: postgresql://)"
+    if isinstance(exc, NoSuchModuleError):
+        return str(exc)
+    return None
+
+
+def connect_database(settings: Settings) -> Engine:
+    """An engine that has connected once; ConfigError naming DATABASE_URL and the reason if not."""
+    try:
+        engine = make_engine(settings.database_url)
+        with engine.connect():
+            pass
+    except (DBAPIError, ImportError, NoSuchModuleError) as exc:
+        raise ConfigError(
+            f"DATABASE_URL: cannot open the database at {settings.safe_database_url}: {database_failure(exc)}"
+        ) from None
+    return engine
+
+
 def open_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
-    engine = make_engine(settings.database_url)
+    engine = connect_database(settings)
     if migrate:
         upgrade(engine)
     return Runtime(settings, engine, make_session_factory(engine))

@@ -166,8 +166,8 @@ def test_failed_messages_are_listed_and_requeued_from_the_shell(
     assert "status-prompt" in pmpulse(env, "outbox").stdout
 
     refused = pmpulse(env, "outbox", "retry", "2")
-    assert refused.returncode == 1 and "is sent; only failed messages can be retried" in refused.stderr
-    assert pmpulse(env, "outbox", "retry", "99").returncode == 1
+    assert refused.returncode == 2 and "is sent; only failed messages can be retried" in refused.stderr
+    assert pmpulse(env, "outbox", "retry", "99").returncode == 2
 
     # Fix the cause (here: the payload's channel), then re-queue.
     with UnitOfWork(session_factory) as uow:

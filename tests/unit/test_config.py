@@ -64,7 +64,10 @@ def test_running_without_tokens_is_explained(
     assert main(["run", "--http"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("pmpulse: configuration error: SLACK_BOT_TOKEN: required")
-    assert len(err.splitlines()) == 1
+    # Every missing setting is named, one line each.
+    assert err.splitlines()[1:] == [
+        "pmpulse: configuration error: SLACK_SIGNING_SECRET: required in HTTP mode"
+    ]
 
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
     assert main(["run", "--http"]) == 2

@@ -1,0 +1,200 @@
+"""The first hour of an operator: every mistake at the shell gets an answer to act on, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.fakeslack import FakeSlack
+from tests.scenario.conftest import SIGNING_SECRET
+
+PMPULSE = str(Path(sys.executable).parent / "pmpulse")
+
+# Commands that open the database before doing anything else.
+DATABASE_COMMANDS = [
+    ("run", "--http"),
+    ("db", "upgrade"),
+    ("team", "list"),
+    ("team", "add", "UPM1", "--role", "pm"),
+    ("team", "remove", "UPM1"),
+    ("config", "show"),
+    ("jobs", "list"),
+    ("outbox",),
+]
+
+
+@pytest.fixture
+def env(fake: FakeSlack, database_url: str) -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PMPULSE_", "DATABASE_URL"))}
+    return {
+        **clean,
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake.api_url,
+        "DATABASE_URL": database_url,
+        "PMPULSE_ADMINS": "UADMIN",
+    }
+
+
+def pmpulse(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([PMPULSE, *args], env=env, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("command", DATABASE_COMMANDS, ids=" ".join)
+def test_a_missing_database_directory_is_one_line_naming_the_setting(
+    env: dict[str, str], command: tuple[str, ...]
+) -> None:
+    url = "sqlite:////nonexistent/dir/x.db"
+    result = pmpulse({**env, "DATABASE_URL": url}, *command)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == (
+        f"pmpulse: configuration error: DATABASE_URL: cannot open the database at {url}: "
+        "unable to open database file\n"
+    )
+
+
+@pytest.mark.parametrize("command", [("run", "--http"), ("team", "list"), ("db", "upgrade")], ids=" ".join)
+def test_a_closed_postgresql_port_is_one_line_without_the_password(
+    env: dict[str, str], command: tuple[str, ...]
+) -> None:
+    result = pmpulse({**env, "DATABASE_URL": "postgresql://postgres:hunter2@127.0.0.1:1/x"}, *command)
+    assert result.returncode == 2, result.stderr
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert result.stderr.startswith(
+        "pmpulse: configuration error: DATABASE_URL: cannot open the database at "
+        "postgresql://postgres:***@127.0.0.1:1/x: "
+    )
+    assert "Connection refused" in result.stderr and "hunter2" not in result.stderr + result.stdout
+
+
+def test_an_empty_variable_counts_as_unset(env: dict[str, str]) -> None:
+    assert pmpulse(env, "db", "upgrade").returncode == 0
+    doctor = pmpulse({**env, "SLACK_APP_TOKEN": "", "SLACK_CLIENT_ID": ""}, "doctor")
+    assert doctor.returncode == 0, doctor.stdout + doctor.stderr
+    assert "ok   request verification: signing secret set (HTTP mode)" in doctor.stdout
+
+
+def test_every_malformed_setting_is_named_one_per_line(env: dict[str, str]) -> None:
+    bad = {**env, "PORT": "eighty", "PMPULSE_ADMINS": "bob", "PMPULSE_DEFAULT_TIMEZONE": "Mars/Olympus"}
+    result = pmpulse(bad, "team", "list")
+    assert result.returncode == 2
+    assert sorted(line.split(":")[2].strip() for line in result.stderr.splitlines()) == [
+        "PMPULSE_ADMINS",
+        "PMPULSE_DEFAULT_TIMEZONE",
+        "PORT",
+    ], result.stderr
+    assert all(line.startswith("pmpulse: configuration error: ") for line in result.stderr.splitlines())
+
+
+def test_every_missing_setting_of_run_is_named(env: dict[str, str]) -> None:
+    bare = {k: v for k, v in env.items() if k not in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")}
+    result = pmpulse(bare, "run", "--http")
+    assert result.returncode == 2
+    assert [line.split(":")[2].strip() for line in result.stderr.splitlines()] == [
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+    ], result.stderr
+
+
+def test_doctor_reports_every_check_when_the_database_driver_is_missing(env: dict[str, str]) -> None:
+    url = "postgresql+psycopg2://postgres:hunter2@127.0.0.1:1/x"
+    result = pmpulse({**env, "DATABASE_URL": url}, "doctor")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr and "hunter2" not in result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[1] == (
+        "FAIL database: DATABASE_URL: cannot open the database at "
+        "postgresql+psycopg2://postgres:***@127.0.0.1:1/x: "
+        "its driver psycopg2 is not installed (pmpulse installs psycopg: postgresql://)"
+    )
+    assert any(line.startswith("ok   slack token: valid for workspace") for line in lines), lines
+    assert any(line.startswith("ok   request verification:") for line in lines), lines
+    assert lines[-1] == "1 check(s) failed"
+
+
+def test_team_add_takes_member_ids_as_people_paste_them(env: dict[str, str]) -> None:
+    assert pmpulse(env, "db", "upgrade").returncode == 0
+    lower = pmpulse(env, "team", "add", "umgr", "--role", "manager")
+    assert lower.returncode == 0, lower.stderr
+    assert lower.stdout.startswith("added UMGR (")
+    mention = pmpulse(env, "team", "add", "<@UPM1|li>", "--role", "pm", "--manager", "<@umgr>")
+    assert mention.returncode == 0, mention.stderr
+    assert mention.stdout.startswith("added UPM1 (")
+
+    again = pmpulse(env, "team", "add", "UPM1", "--role", "manager")
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith("updated UPM1 (") and again.stdout.rstrip().endswith(": role pm → manager")
+
+    listing = pmpulse(env, "team", "list").stdout
+    assert any(line.split()[:1] == ["UPM1"] and "manager" in line for line in listing.splitlines())
+
+
+def test_team_add_explains_what_is_not_a_member_id(env: dict[str, str]) -> None:
+    result = pmpulse(env, "team", "add", "bob", "--role", "pm")
+    assert result.returncode == 2
+    assert result.stderr.startswith("pmpulse: USER_ID: 'bob' is not a Slack member ID")
+    assert "Copy member ID" in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_service_refusals_read_as_sentences(env: dict[str, str]) -> None:
+    assert pmpulse(env, "db", "upgrade").returncode == 0
+    unknown = pmpulse(env, "team", "add", "UNOBODY", "--role", "pm")
+    assert unknown.returncode == 2
+    assert unknown.stderr.startswith("pmpulse: I can't find UNOBODY in this Slack workspace.")
+    assert "Copy member ID" in unknown.stderr and "{" not in unknown.stderr
+
+    no_manager = pmpulse(env, "team", "add", "UPM2", "--role", "pm", "--manager", "UPM3")
+    assert no_manager.returncode == 2
+    assert no_manager.stderr == "pmpulse: UPM3 must be on the roster as a manager or admin to have reports.\n"
+
+
+def test_team_remove(env: dict[str, str]) -> None:
+    assert pmpulse(env, "db", "upgrade").returncode == 0
+    assert pmpulse(env, "team", "add", "UPM2", "--role", "pm").returncode == 0
+    removed = pmpulse(env, "team", "remove", "<@upm2|sam>")
+    assert removed.returncode == 0, removed.stderr
+    assert removed.stdout.startswith("removed UPM2 (")
+    assert not any(line.startswith("UPM2") for line in pmpulse(env, "team", "list").stdout.splitlines())
+
+    again = pmpulse(env, "team", "remove", "UPM2")
+    assert again.returncode == 2 and again.stderr == "pmpulse: UPM2 is not on the roster.\n"
+    bad = pmpulse(env, "team", "remove", "sam")
+    assert bad.returncode == 2 and "Copy member ID" in bad.stderr
+
+
+def test_demo_into_a_pipe_that_closes_exits_quietly() -> None:
+    process = subprocess.Popen([PMPULSE, "demo"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout is not None and process.stderr is not None
+    first = [process.stdout.readline() for _ in range(3)]
+    process.stdout.close()  # as `head -3` does once it has its lines
+    stderr = process.stderr.read()
+    assert process.wait(timeout=120) == 141  # 128 + SIGPIPE, as a shell reports it
+    assert first[0].startswith("pmpulse demo:")
+    assert stderr == ""
+
+
+def test_help_imports_neither_slack_nor_the_database() -> None:
+    probe = (
+        "import sys\n"
+        "from bot.cli import main\n"
+        "try:\n"
+        "    main(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = sorted(m for m in ('slack_bolt', 'slack_sdk', 'sqlalchemy', 'alembic', 'pydantic') "
+        "if m in sys.modules)\n"
+        "print('heavy:', heavy)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "heavy: []"
+
+
+def test_retrying_an_outbox_message_that_does_not_exist_is_bad_input(env: dict[str, str]) -> None:
+    assert pmpulse(env, "db", "upgrade").returncode == 0
+    missing = pmpulse(env, "outbox", "retry", "99")
+    assert missing.returncode == 2 and missing.stderr == "pmpulse: no outbox message 99\n"
