@@ -20,6 +20,7 @@ class EventType(StrEnum):
 
     APP_HOME_OPENED = "app_home_opened"
     USER_CHANGE = "user_change"
+    MESSAGE = "message"  # subscribed as `message.im`: direct messages to pmpulse
 
 
 class ActionId(StrEnum):
