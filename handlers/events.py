@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from bot.i18n import resolve_locale
 from bot.ids import EventType
 from bot.services import dm_help, roster
+from bot.services.workspaces import deactivate_workspace
 from bot.ui.help import build_dm_reply
 from handlers.context import deps_of, guest_locale, profile_of, workspace_of
 from handlers.errors import guarded
@@ -23,6 +24,8 @@ def register(app: App) -> None:
     app.event(EventType.APP_HOME_OPENED)(guarded(app_home_opened))
     app.event(EventType.USER_CHANGE)(guarded(user_change))
     app.event(EventType.MESSAGE)(guarded(direct_message))
+    app.event(EventType.APP_UNINSTALLED)(guarded(app_uninstalled))
+    app.event(EventType.TOKENS_REVOKED)(guarded(tokens_revoked))
 
 
 def app_home_opened(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
@@ -84,3 +87,29 @@ def direct_message(event: dict[str, Any], client: WebClient, context: BoltContex
             message=build_dm_reply(locale),
             now=now,
         )
+
+
+def app_uninstalled(context: BoltContext) -> None:
+    """Slack says pmpulse was removed from the workspace (sent once; its token no longer works)."""
+    _stop_serving(context, "pmpulse was uninstalled")
+
+
+def tokens_revoked(event: dict[str, Any], context: BoltContext) -> None:
+    """Revoked user tokens change nothing (pmpulse uses none); a revoked bot token is an uninstall."""
+    tokens = event.get("tokens")
+    if isinstance(tokens, dict) and tokens.get("bot"):
+        _stop_serving(context, "its bot token was revoked")
+
+
+def _stop_serving(context: BoltContext, reason: str) -> None:
+    deps = deps_of(context)
+    workspace = workspace_of(context)
+    if deactivate_workspace(deps.session_factory, workspace.slack_team_id):
+        log.warning(
+            "workspace %s (team %s) is inactive: %s; its data is kept and its queued messages wait",
+            workspace.id,
+            workspace.slack_team_id,
+            reason,
+        )
+    deps.read_cache.forget_workspace(workspace.id)
+    deps.read_cache.forget_workspace(workspace.slack_team_id)
