@@ -20,6 +20,9 @@ class EventType(StrEnum):
 
     APP_HOME_OPENED = "app_home_opened"
     USER_CHANGE = "user_change"
+    MESSAGE = "message"  # subscribed as `message.im`: direct messages to pmpulse
+    APP_UNINSTALLED = "app_uninstalled"
+    TOKENS_REVOKED = "tokens_revoked"
 
 
 class ActionId(StrEnum):

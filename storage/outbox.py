@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
 
-from storage.models import Member, OutboxMessage
+from storage.models import Member, OutboxMessage, Workspace
 
 # States a row can still leave: waiting for its turn, or claimed by a sender (maybe mid-call).
 UNSETTLED = ("pending", "sending")
@@ -164,6 +164,7 @@ class OutboxRepository:
         query = and_(
             OutboxMessage.state.in_(UNSETTLED),
             OutboxMessage.next_attempt_at <= now,
+            _of_active_workspace(),
             or_(
                 OutboxMessage.thread_of.is_(None),
                 and_(
@@ -200,7 +201,9 @@ class OutboxRepository:
 
     def next_due_at(self) -> dt.datetime | None:
         """When the earliest unsettled row comes due (or its lease runs out)."""
-        query = select(func.min(OutboxMessage.next_attempt_at)).where(OutboxMessage.state.in_(UNSETTLED))
+        query = select(func.min(OutboxMessage.next_attempt_at)).where(
+            OutboxMessage.state.in_(UNSETTLED), _of_active_workspace()
+        )
         if self.workspace_id is not None:
             query = query.where(OutboxMessage.workspace_id == self.workspace_id)
         return self.session.scalar(query)
@@ -208,7 +211,7 @@ class OutboxRepository:
     def oldest_due_at(self, now: dt.datetime) -> dt.datetime | None:
         """When the longest-waiting due pending row was first due (for the backlog-age gauge)."""
         query = select(func.min(OutboxMessage.next_attempt_at)).where(
-            OutboxMessage.state == "pending", OutboxMessage.next_attempt_at <= now
+            OutboxMessage.state == "pending", OutboxMessage.next_attempt_at <= now, _of_active_workspace()
         )
         if self.workspace_id is not None:
             query = query.where(OutboxMessage.workspace_id == self.workspace_id)
@@ -244,3 +247,9 @@ class OutboxRepository:
             .values(dm_channel_id=channel)
             .execution_options(synchronize_session=False)
         )
+
+
+def _of_active_workspace() -> ColumnElement[bool]:
+    """The row's workspace is served. One that uninstalled pmpulse keeps its rows `pending`,
+    unsent (and out of the backlog age), until it is installed again."""
+    return exists().where(Workspace.id == OutboxMessage.workspace_id, Workspace.active.is_(True))

@@ -31,7 +31,12 @@ def ensure_workspace(
     default_timezone: str,
     default_locale: str,
 ) -> WorkspaceRef:
-    """Find or create the workspace row and its settings (idempotent; run at start-up)."""
+    """Find or create the workspace row and its settings (idempotent; run at start-up).
+
+    A workspace that uninstalled pmpulse is active again: this runs when it is back (a start
+    with its valid bot token, or its first request after an OAuth install), and its data is
+    where it was left.
+    """
     with UnitOfWork(session_factory) as uow:
         workspace = uow.workspaces.get_by_team_id(slack_team_id)
         if workspace is None:
@@ -41,6 +46,7 @@ def ensure_workspace(
         else:
             workspace.name = name or workspace.name
             workspace.bot_user_id = bot_user_id or workspace.bot_user_id
+            workspace.active = True
         uow.scope(workspace.id)
         settings = uow.team_settings.get()
         if settings is None:
@@ -50,6 +56,22 @@ def ensure_workspace(
         ref = WorkspaceRef(workspace.id, slack_team_id, settings.timezone, settings.locale)
         uow.commit()
     return ref
+
+
+def deactivate_workspace(session_factory: sessionmaker[Session], slack_team_id: str) -> bool:
+    """Slack uninstalled pmpulse or revoked its bot token: serve the workspace no more, keep its data.
+
+    Jobs skip it, the outbox holds its queued messages (`pending`) instead of sending them, and
+    its requests are ignored, until `ensure_workspace` brings it back. False when unknown or
+    already inactive.
+    """
+    with UnitOfWork(session_factory) as uow:
+        workspace = uow.workspaces.get_by_team_id(slack_team_id)
+        if workspace is None or not workspace.active:
+            return False
+        workspace.active = False
+        uow.commit()
+    return True
 
 
 def serves_team(slack_team_id: str, *, token_team_id: str | None) -> bool:

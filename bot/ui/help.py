@@ -66,6 +66,12 @@ def _build_help(locale: str, unknown: str | None) -> dict[str, Any]:
     return {"text": intro, "blocks": [block.to_dict() for block in blocks]}
 
 
+def build_dm_reply(locale: str) -> dict[str, Any]:
+    """The short answer to someone who writes to pmpulse in a direct message."""
+    text = t(locale, "help.dm_reply")
+    return {"text": text, "blocks": [SectionBlock(text=MarkdownTextObject(text=text)).to_dict()]}
+
+
 def build_help_modal(locale: str) -> dict[str, Any]:
     """The same help, as a modal opened from the App Home."""
     return View(

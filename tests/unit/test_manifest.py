@@ -143,8 +143,11 @@ class BuiltApp:
         return self.dispatch(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
 
     def event(self, event_type: str) -> BoltResponse:
+        # A `message.im` subscription delivers `message` events with `channel_type: im`.
+        kind, _, channel_type = event_type.partition(".")
         event: Json = {
-            "type": event_type,
+            "type": kind,
+            **({"channel_type": channel_type} if channel_type else {}),
             "user": USER_ID,
             "channel": "D0MANIFEST",
             "tab": "home",

@@ -16,6 +16,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Commands marked :lock: are for managers and admins.",
         "zh-CN": "标有 :lock: 的命令仅限主管和管理员使用。",
     },
+    "help.dm_reply": {
+        "en": "Hi! I don't read messages sent here. Type `/pm help` to see what I can do.",
+        "zh-CN": "您好！我不会读取发到这里的消息。输入 `/pm help` 查看可用的命令。",
+    },
     "help.cmd.help": {"en": "this list", "zh-CN": "显示本帮助"},
     "help.cmd.status": {"en": "write my status update for this week", "zh-CN": "填写本周工作周报"},
     "help.cmd.status_team": {
