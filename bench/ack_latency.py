@@ -2,7 +2,7 @@
 
 Run by hand, never from the test suite (see bench/README.md):
 
-    /work/.venv/bin/python bench/ack_latency.py [--requests 2000] [--seconds 15] [--concurrency 20]
+    .venv/bin/python bench/ack_latency.py [--requests 2000] [--seconds 15] [--concurrency 20]
 
 It starts the fake Slack Web API in-process, seeds a throwaway SQLite roster, starts
 `pmpulse run --http` as a subprocess and fires signed `/pm help` and `/pm team` slash

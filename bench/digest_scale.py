@@ -2,7 +2,7 @@
 
 Run by hand, never from the test suite (see bench/README.md):
 
-    /work/.venv/bin/python bench/digest_scale.py [--pms 2000] [--weeks 104] [--runs 7] [--database URL]
+    .venv/bin/python bench/digest_scale.py [--pms 2000] [--weeks 104] [--runs 7] [--database URL]
 
 It generates the history into a throwaway SQLite database (bulk inserts; or into `--database`,
 an empty PostgreSQL database, say), then builds the digest of the latest week through the real

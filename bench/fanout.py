@@ -2,7 +2,7 @@
 
 Run by hand, never from the test suite (see bench/README.md):
 
-    /work/.venv/bin/python bench/fanout.py [--pms 5000] [--fault-rate 0.02] [--workers 16]
+    .venv/bin/python bench/fanout.py [--pms 5000] [--fault-rate 0.02] [--workers 16]
 
 It starts the fake Slack Web API in-process with Slack-like limits (`slack_like_limits()`:
 chat.postMessage about 1 per second per channel with short bursts, Tier 3 for

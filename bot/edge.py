@@ -40,11 +40,19 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.signature import Clock, SignatureVerifier
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.ids import COMMAND, ActionId, CallbackId, EventType, StatusAction, StatusCallback
+from bot.ids import (
+    COMMAND,
+    NOT_YET_AVAILABLE,
+    ActionId,
+    CallbackId,
+    EventType,
+    StatusAction,
+    StatusCallback,
+    Subcommand,
+)
 from bot.metrics import REQUEST_SECONDS, REQUESTS
 from bot.services.replay import ReplayGuard
 from bot.slack_payloads import is_well_formed
-from handlers.commands import NOT_YET_AVAILABLE, SUBCOMMANDS
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
@@ -78,7 +86,7 @@ _STATUS = {
     Rejected.REPLAY: "200 OK",
 }
 
-_SUBCOMMAND_LABELS = frozenset({"help", *SUBCOMMANDS, *NOT_YET_AVAILABLE})
+_SUBCOMMAND_LABELS = frozenset({*Subcommand, *NOT_YET_AVAILABLE})
 _ACTION_LABELS = frozenset({*ActionId, *StatusAction})
 _VIEW_LABELS = frozenset({*CallbackId, *StatusCallback})
 _SHORTCUT_LABELS = frozenset(CallbackId)

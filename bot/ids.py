@@ -10,6 +10,24 @@ from enum import StrEnum
 COMMAND = "/pm"
 
 
+class Subcommand(StrEnum):
+    """The `/pm` subcommands that work today; handlers.commands routes each one."""
+
+    HELP = "help"
+    TEAM = "team"
+    GOAL = "goal"
+    GOALS = "goals"
+    DIGEST = "digest"
+    STATUS = "status"
+    LEAVE = "leave"
+
+
+# Named in DESIGN section 4, arriving with later features: answered honestly until then.
+NOT_YET_AVAILABLE = frozenset(
+    {"agenda", "action", "actions", "1on1", "feedback", "risk", "settings", "review", "export"}
+)
+
+
 class CallbackId(StrEnum):
     GOAL_ADD = "goal_add"
     FEEDBACK_SHORTCUT = "log_customer_feedback"

@@ -10,7 +10,8 @@ from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
 from bot.i18n import t
-from bot.ids import COMMAND
+from bot.ids import COMMAND, NOT_YET_AVAILABLE
+from bot.ids import Subcommand as SubcommandName
 from bot.services.errors import ServiceError
 from bot.ui.help import build_help
 from bot.ui.mrkdwn import mention
@@ -21,33 +22,18 @@ from handlers.errors import guarded
 
 Subcommand = Callable[[CommandCall], None]
 
-# Named in DESIGN section 4, arriving with later features: answered honestly until then.
-NOT_YET_AVAILABLE = frozenset(
-    {
-        "agenda",
-        "action",
-        "actions",
-        "1on1",
-        "feedback",
-        "risk",
-        "settings",
-        "review",
-        "export",
-    }
-)
-
 
 def register(app: App) -> None:
     app.command(COMMAND)(guarded(pm_command))
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {
-    "team": team.handle_team,
-    "goal": goals.handle_goal,
-    "goals": goals.handle_goals,
-    "digest": digest.handle_digest,
-    "status": status.handle_status,
-    "leave": status.handle_leave,
+    SubcommandName.TEAM: team.handle_team,
+    SubcommandName.GOAL: goals.handle_goal,
+    SubcommandName.GOALS: goals.handle_goals,
+    SubcommandName.DIGEST: digest.handle_digest,
+    SubcommandName.STATUS: status.handle_status,
+    SubcommandName.LEAVE: status.handle_leave,
 }
 
 

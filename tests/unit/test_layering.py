@@ -152,3 +152,12 @@ def test_the_scanner_reads_every_import_form() -> None:
     assert next(i.line for i in found if i.name == "handlers.x") == 8
     rule = next(r for r in RULES if r.layers == ("bot.ui",))
     assert rule.applies_to("bot.ui.probe") and within("handlers.x", rule.forbidden)
+
+
+def test_the_router_routes_exactly_the_subcommands_named_in_ids() -> None:
+    # bot.edge labels metrics from bot.ids without importing handlers; the two lists must agree.
+    from bot.ids import NOT_YET_AVAILABLE, Subcommand
+    from handlers.commands import SUBCOMMANDS
+
+    assert {"help", *SUBCOMMANDS} == set(Subcommand)
+    assert not NOT_YET_AVAILABLE & set(Subcommand)
