@@ -4,7 +4,7 @@ Behaviour takes its time from an injected clock, `AppDeps.clock`: the scheduler'
 listeners, `pmpulse jobs run --at` and the tests set it, and services and repositories are handed
 `now` by their callers. Only three things read the system clock, through `system_now` here:
 the default `AppDeps.clock` of a running bot, `pmpulse doctor`'s skew check against Slack, and
-the column defaults in `storage.models`, a fallback for rows written without a time.
+the column defaults of the tables in `storage`, a fallback for rows written without a time.
 tests/unit/test_clock.py fails when anything else in bot/, handlers/ or storage/ reads it.
 
 It lives in storage, the lowest layer, so that storage and bot can both import it.

@@ -1,4 +1,5 @@
-"""The outbox table's queries: enqueue once per delivery key, claim due rows, record outcomes."""
+"""The outbox: Slack calls to make exactly once. Enqueue once per delivery key, claim due rows,
+record outcomes."""
 
 from __future__ import annotations
 
@@ -6,16 +7,57 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
-from storage.models import Member, OutboxMessage, Workspace
+from storage.base import Base, StrEnumType, UTCDateTime, dialect_insert
+from storage.clock import system_now
+from storage.outbox_state import SETTLED, UNSETTLED, OutboxState
+from storage.roster import Member
+from storage.workspaces import Workspace
 
-# States a row can still leave: waiting for its turn, or claimed by a sender (maybe mid-call).
-UNSETTLED = ("pending", "sending")
-SETTLED = ("sent", "failed")
+
+class OutboxMessage(Base):
+    """A Slack call to make exactly once, identified by its delivery key.
+
+    `channel` may name a member instead of a channel ("@U123"): the sender opens the
+    DM once and stores it. `thread_of` names the delivery key of a parent message;
+    the reply is sent after the parent, into its thread.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (UniqueConstraint("workspace_id", "delivery_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
+    delivery_key: Mapped[str] = mapped_column(String(255))
+    method: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    thread_of: Mapped[str | None] = mapped_column(String(255))
+    state: Mapped[OutboxState] = mapped_column(
+        StrEnumType(OutboxState, 16), default=OutboxState.PENDING, index=True
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=system_now, index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    channel: Mapped[str | None] = mapped_column(String(32))
+    ts: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=system_now)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class OutboxRepository:
@@ -47,15 +89,13 @@ class OutboxRepository:
             "method": method,
             "payload": payload,
             "thread_of": thread_of,
-            "state": "pending",
+            "state": OutboxState.PENDING,
             "attempts": 0,
             "next_attempt_at": not_before or now,
             "created_at": now,
         }
-        dialect = self.session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
         statement = (
-            insert(OutboxMessage)
+            dialect_insert(self.session)(OutboxMessage)
             .values(**values)
             .on_conflict_do_nothing(index_elements=["workspace_id", "delivery_key"])
             .returning(OutboxMessage.id)
@@ -75,7 +115,7 @@ class OutboxRepository:
             query = query.where(OutboxMessage.workspace_id == self.workspace_id)
         return self.session.scalar(query)
 
-    def list(self, *, state: str | None = None, limit: int = 200) -> Sequence[OutboxMessage]:
+    def list(self, *, state: OutboxState | None = None, limit: int = 200) -> Sequence[OutboxMessage]:
         query = select(OutboxMessage)
         if self.workspace_id is not None:
             query = query.where(OutboxMessage.workspace_id == self.workspace_id)
@@ -83,7 +123,7 @@ class OutboxRepository:
             query = query.where(OutboxMessage.state == state)
         return self.session.scalars(query.order_by(OutboxMessage.id.desc()).limit(limit)).all()
 
-    def depth(self) -> dict[str, int]:
+    def depth(self) -> dict[OutboxState, int]:
         """How many rows are in each state."""
         query = select(OutboxMessage.state, func.count(OutboxMessage.id)).group_by(OutboxMessage.state)
         if self.workspace_id is not None:
@@ -94,7 +134,7 @@ class OutboxRepository:
 
     def claim_due(
         self, *, now: dt.datetime, lease_until: dt.datetime, limit: int, orphan_before: dt.datetime
-    ) -> Sequence[tuple[OutboxMessage, str]]:
+    ) -> Sequence[tuple[OutboxMessage, OutboxState]]:
         """Mark up to `limit` due rows `sending` until `lease_until`; each with the state it had.
 
         Due means pending (or sending with an expired lease: its sender died) and
@@ -130,14 +170,14 @@ class OutboxRepository:
                 OutboxMessage.state.in_(UNSETTLED),
                 OutboxMessage.next_attempt_at <= now,
             )
-            .values(state="sending", next_attempt_at=lease_until)
+            .values(state=OutboxState.SENDING, next_attempt_at=lease_until)
             .execution_options(synchronize_session=False)
         )
         claimed = self.session.scalars(
             select(OutboxMessage)
             .where(
                 OutboxMessage.id.in_(ids),
-                OutboxMessage.state == "sending",
+                OutboxMessage.state == OutboxState.SENDING,
                 OutboxMessage.next_attempt_at == lease_until,
             )
             .order_by(OutboxMessage.id)
@@ -183,7 +223,7 @@ class OutboxRepository:
             update(OutboxMessage)
             .where(
                 OutboxMessage.id == message_id,
-                OutboxMessage.state == "sending",
+                OutboxMessage.state == OutboxState.SENDING,
                 OutboxMessage.next_attempt_at == lease,
             )
             .values(**values)
@@ -211,7 +251,9 @@ class OutboxRepository:
     def oldest_due_at(self, now: dt.datetime) -> dt.datetime | None:
         """When the longest-waiting due pending row was first due (for the backlog-age gauge)."""
         query = select(func.min(OutboxMessage.next_attempt_at)).where(
-            OutboxMessage.state == "pending", OutboxMessage.next_attempt_at <= now, _of_active_workspace()
+            OutboxMessage.state == OutboxState.PENDING,
+            OutboxMessage.next_attempt_at <= now,
+            _of_active_workspace(),
         )
         if self.workspace_id is not None:
             query = query.where(OutboxMessage.workspace_id == self.workspace_id)
@@ -220,9 +262,9 @@ class OutboxRepository:
     def requeue(self, message_id: int, *, now: dt.datetime) -> OutboxMessage | None:
         """Send a failed row again from scratch: pending, no attempts, due now."""
         row = self.get(message_id)
-        if row is None or row.state != "failed":
+        if row is None or row.state != OutboxState.FAILED:
             return row
-        row.state, row.attempts, row.next_attempt_at = "pending", 0, now
+        row.state, row.attempts, row.next_attempt_at = OutboxState.PENDING, 0, now
         self.session.flush()
         return row
 

@@ -4,11 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy import String, delete
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from storage.models import SeenRequest
+from storage.base import Base, UTCDateTime, dialect_insert
+
+
+class SeenRequest(Base):
+    """Signed Slack requests already accepted, so a byte-identical replay is processed once.
+
+    Keyed by a digest of the signature and its timestamp, which together name one signed body.
+    Not per workspace: replays are refused before the body is trusted enough to name one.
+    Rows older than Slack's signature window can be deleted: such a replay fails the signature check.
+    """
+
+    __tablename__ = "seen_request"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    signed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class SeenRequestRepository:
@@ -22,12 +35,14 @@ class SeenRequestRepository:
 
         The primary key decides, so two processes racing on one replay cannot both win.
         """
-        try:
-            with self.session.begin_nested():
-                self.session.add(SeenRequest(digest=digest, signed_at=signed_at))
-        except IntegrityError:
-            return False
-        return True
+        statement = (
+            dialect_insert(self.session)(SeenRequest)
+            .values(digest=digest, signed_at=signed_at)
+            .on_conflict_do_nothing(index_elements=["digest"])
+            .returning(SeenRequest.digest)
+        )
+        # RETURNING, not rowcount: psycopg reports -1 for a conflict skipped inside a transaction.
+        return self.session.execute(statement).first() is not None
 
     def forget_signed_before(self, cutoff: dt.datetime) -> int:
         """Delete records of requests whose signature has expired anyway; how many went."""

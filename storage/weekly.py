@@ -14,17 +14,11 @@ from typing import Any
 from sqlalchemy import Executable, Result, Row, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from storage.models import (
-    Blocker,
-    Goal,
-    KpiValue,
-    Leave,
-    Member,
-    MemberProductLine,
-    OutboxMessage,
-    ProductLine,
-    StatusUpdate,
-)
+from storage.goals import Goal
+from storage.leave import Leave
+from storage.outbox import OutboxMessage
+from storage.roster import Member, MemberProductLine, ProductLine
+from storage.status import Blocker, KpiValue, StatusUpdate
 
 # Bound parameters per IN (...) list: well under SQLite's and PostgreSQL's limits.
 _CHUNK = 500

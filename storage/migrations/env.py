@@ -6,9 +6,9 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 from storage.db import include_object
-from storage.models import Base
+from storage.schema import metadata
 
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def run_migrations() -> None:

@@ -1,32 +1,25 @@
-"""Repositories stay inside their workspace; event IDs are claimed once."""
+"""Repositories stay inside their workspace and follow the unit of work's scope; event IDs are
+claimed once."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.services.workspaces import ensure_workspace, find_workspace, set_team_setting
-from storage.models import Goal, Member
-from storage.uow import UnitOfWork
+from bot.services.workspaces import find_workspace, set_team_setting
+from storage.base import WorkspaceScoped
+from storage.roster import Member
+from storage.uow import UnitOfWork, per_workspace
+from tests.support.factories import add_goal, add_workspace
 
 
 def two_workspaces(session_factory: sessionmaker[Session]) -> tuple[int, int]:
-    a = ensure_workspace(
-        session_factory,
-        slack_team_id="TA",
-        name="A",
-        bot_user_id="UB",
-        default_timezone="UTC",
-        default_locale="en",
-    )
-    b = ensure_workspace(
-        session_factory,
-        slack_team_id="TB",
-        name="B",
-        bot_user_id="UB",
-        default_timezone="Asia/Shanghai",
-        default_locale="zh-CN",
+    a = add_workspace(session_factory, "TA", name="A", bot_user_id="UB")
+    b = add_workspace(
+        session_factory, "TB", name="B", bot_user_id="UB", timezone="Asia/Shanghai", locale="zh-CN"
     )
     return a.id, b.id
 
@@ -37,20 +30,7 @@ def test_no_query_crosses_workspaces(session_factory: sessionmaker[Session]) -> 
         member = uow.members.add(Member(slack_user_id="U1", role="pm", name="Li"))
         line = uow.product_lines.get_or_create("Cards")
         uow.product_lines.assign(member, line, now=dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.UTC))
-        uow.goals.add(
-            Goal(
-                owner_id=member.id,
-                title="t",
-                metric="m",
-                unit="",
-                baseline=1,
-                target=2,
-                start_date=dt.date(2026, 1, 1),
-                due_date=dt.date(2026, 6, 1),
-                direction="up",
-                created_by="U1",
-            )
-        )
+        add_goal(uow, member)
         uow.commit()
         member_id = member.id
 
@@ -111,3 +91,53 @@ def test_team_settings_changes_are_audited(session_factory: sessionmaker[Session
         assert settings is not None and settings.prompt_time == dt.time(15, 30)
         details = [e.detail for e in uow.audit.recent()]
     assert {"key": "prompt_time", "old": "16:00", "new": "15:30"} in details
+
+
+def test_tenant_repositories_wait_for_a_workspace_and_follow_each_scope(
+    session_factory: sessionmaker[Session],
+) -> None:
+    a, b = two_workspaces(session_factory)
+    with UnitOfWork(session_factory, a) as uow:
+        uow.members.add(Member(slack_user_id="U1", role="pm", name="Li"))
+        uow.commit()
+
+    with UnitOfWork(session_factory) as uow:
+        # Lookups across workspaces work before any scope; a tenant's rows need one.
+        found = uow.workspaces.get_by_team_id("TB")
+        assert found is not None and found.id == b
+        assert uow.outbox.workspace_id is None
+        with pytest.raises(RuntimeError, match=r"uow\.members needs a workspace"):
+            uow.members.list()
+        with pytest.raises(RuntimeError, match=r"uow\.goals needs a workspace"):
+            uow.goals.for_owners([1])
+
+        uow.scope(a)
+        members = uow.members
+        assert members is uow.members and members.workspace_id == a
+        assert uow.members.get_by_slack_id("U1") is not None
+        assert uow.outbox.workspace_id == a
+
+        uow.scope(b)
+        assert uow.members is not members
+        assert uow.members.workspace_id == uow.goals.workspace_id == uow.outbox.workspace_id == b
+        assert uow.members.get_by_slack_id("U1") is None
+        assert uow.weekly.workspace_id == b and list(uow.weekly.active_members()) == []
+
+
+class _MemberCount(WorkspaceScoped):
+    def count(self) -> int:
+        query = select(Member.id).where(Member.workspace_id == self.workspace_id)
+        return len(self.session.scalars(query).all())
+
+
+class _WithCounts(UnitOfWork):
+    counts = per_workspace(_MemberCount)
+
+
+def test_a_new_repository_is_one_line_on_the_unit_of_work(session_factory: sessionmaker[Session]) -> None:
+    a, b = two_workspaces(session_factory)
+    with _WithCounts(session_factory, a) as uow:
+        uow.members.add(Member(slack_user_id="U1", role="pm", name="Li"))
+        assert uow.counts.count() == 1
+        uow.scope(b)
+        assert uow.counts.count() == 0

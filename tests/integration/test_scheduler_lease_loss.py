@@ -8,22 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from bot.scheduler import SCHEDULER_LOCK_KEY, SchedulerLease
+from bot.scheduler import SchedulerLease
 from storage.db import make_engine
-
-
-def lock_holder_pids(engine: Engine) -> list[int]:
-    with engine.connect() as connection:
-        return list(
-            connection.scalars(
-                text(
-                    "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
-                    " AND classid = 0 AND objid::bigint = :k AND database = ("
-                    " SELECT oid FROM pg_database WHERE datname = current_database())"
-                ),
-                {"k": SCHEDULER_LOCK_KEY},
-            )
-        )
+from tests.support.database import scheduler_lock_holders
 
 
 def kill_backends(engine: Engine, pids: list[int]) -> None:
@@ -45,7 +32,7 @@ def test_a_holder_whose_lock_connection_is_killed_knows_it_lost_the_lease(
         assert holder.check() is True
         assert standby.acquire() is False
 
-        [pid] = lock_holder_pids(engine)
+        [pid] = scheduler_lock_holders(engine)
         kill_backends(engine, [pid])  # what a database restart or an operator's kill does
 
         assert holder.check() is False and holder.held is False

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.services.replay import KEEP_FOR, ReplayGuard
-from storage.models import SeenRequest
+from storage.seen_requests import SeenRequest
 
 NOW = dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.UTC)
 

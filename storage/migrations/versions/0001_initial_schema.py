@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import storage.models
+import storage.base
 
 revision = "0001"
 down_revision = None
@@ -27,7 +27,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=255), nullable=False),
         sa.Column("bot_user_id", sa.String(length=32), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("created_at", storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", storage.base.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_workspace")),
         sa.UniqueConstraint("slack_team_id", name=op.f("uq_workspace_slack_team_id")),
     )
@@ -40,7 +40,7 @@ def upgrade() -> None:
         sa.Column("entity", sa.String(length=32), nullable=False),
         sa.Column("entity_id", sa.String(length=64), nullable=False),
         sa.Column("detail", sa.JSON(), nullable=False),
-        sa.Column("at", storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", storage.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["workspace_id"], ["workspace.id"], name=op.f("fk_audit_log_workspace_id_workspace")
         ),
@@ -62,9 +62,9 @@ def upgrade() -> None:
         sa.Column("locale", sa.String(length=16), nullable=True),
         sa.Column("dm_channel_id", sa.String(length=32), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("profile_refreshed_at", storage.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("created_at", storage.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("profile_refreshed_at", storage.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", storage.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", storage.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["manager_id"], ["member.id"], name=op.f("fk_member_manager_id_member")),
         sa.ForeignKeyConstraint(
             ["workspace_id"], ["workspace.id"], name=op.f("fk_member_workspace_id_workspace")
@@ -82,7 +82,7 @@ def upgrade() -> None:
         "processed_event",
         sa.Column("workspace_id", sa.Integer(), nullable=False),
         sa.Column("event_id", sa.String(length=64), nullable=False),
-        sa.Column("received_at", storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("received_at", storage.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["workspace_id"],
             ["workspace.id"],
@@ -98,7 +98,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("workspace_id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
-        sa.Column("created_at", storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", storage.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["workspace_id"], ["workspace.id"], name=op.f("fk_product_line_workspace_id_workspace")
         ),
@@ -126,7 +126,7 @@ def upgrade() -> None:
         sa.Column("meeting_time", sa.Time(), nullable=False),
         sa.Column("one_on_one_cadence_days", sa.Integer(), nullable=False),
         sa.Column("thresholds", sa.JSON(), nullable=False),
-        sa.Column("updated_at", storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", storage.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["workspace_id"], ["workspace.id"], name=op.f("fk_team_settings_workspace_id_workspace")
         ),
@@ -148,7 +148,7 @@ def upgrade() -> None:
         sa.Column("direction", sa.String(length=8), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("created_by", sa.String(length=32), nullable=False),
-        sa.Column("created_at", storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", storage.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["owner_id"], ["member.id"], name=op.f("fk_goal_owner_id_member")),
         sa.ForeignKeyConstraint(
             ["product_line_id"],

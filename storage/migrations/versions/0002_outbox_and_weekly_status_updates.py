@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import storage.models
+import storage.base
 
 revision = "0002"
 down_revision = "0001"
@@ -26,7 +26,7 @@ def upgrade() -> None:
         sa.Column("workspace_id", sa.Integer(), nullable=False),
         sa.Column("week", sa.String(length=8), nullable=False),
         sa.Column("delivery_key", sa.String(length=255), nullable=False),
-        sa.Column("posted_at", storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("posted_at", storage.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["workspace_id"], ["workspace.id"], name=op.f("fk_digest_post_workspace_id_workspace")
         ),
@@ -46,12 +46,12 @@ def upgrade() -> None:
         sa.Column("thread_of", sa.String(length=255), nullable=True),
         sa.Column("state", sa.String(length=16), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("next_attempt_at", storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("next_attempt_at", storage.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("channel", sa.String(length=32), nullable=True),
         sa.Column("ts", sa.String(length=32), nullable=True),
-        sa.Column("created_at", storage.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("sent_at", storage.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", storage.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", storage.base.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["workspace_id"], ["workspace.id"], name=op.f("fk_outbox_workspace_id_workspace")
         ),
@@ -71,7 +71,7 @@ def upgrade() -> None:
         sa.Column("start_date", sa.Date(), nullable=False),
         sa.Column("end_date", sa.Date(), nullable=False),
         sa.Column("created_by", sa.String(length=32), nullable=False),
-        sa.Column("created_at", storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", storage.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["member_id"], ["member.id"], name=op.f("fk_leave_member_id_member")),
         sa.ForeignKeyConstraint(
             ["workspace_id"], ["workspace.id"], name=op.f("fk_leave_workspace_id_workspace")
@@ -97,8 +97,8 @@ def upgrade() -> None:
         sa.Column("risk", sa.Text(), nullable=False),
         sa.Column("revision", sa.Integer(), nullable=False),
         sa.Column("late", sa.Boolean(), nullable=False),
-        sa.Column("submitted_at", storage.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("submitted_at", storage.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", storage.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["member_id"], ["member.id"], name=op.f("fk_status_update_member_id_member")),
         sa.ForeignKeyConstraint(
             ["workspace_id"], ["workspace.id"], name=op.f("fk_status_update_workspace_id_workspace")
@@ -124,8 +124,8 @@ def upgrade() -> None:
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("resolved", sa.Boolean(), nullable=False),
-        sa.Column("resolved_at", storage.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("created_at", storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("resolved_at", storage.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", storage.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["update_id"], ["status_update.id"], name=op.f("fk_blocker_update_id_status_update")
         ),
@@ -145,7 +145,7 @@ def upgrade() -> None:
         sa.Column("goal_id", sa.Integer(), nullable=False),
         sa.Column("week", sa.String(length=8), nullable=False),
         sa.Column("value", sa.Float(), nullable=False),
-        sa.Column("recorded_at", storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("recorded_at", storage.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["goal_id"], ["goal.id"], name=op.f("fk_kpi_value_goal_id_goal")),
         sa.ForeignKeyConstraint(
             ["workspace_id"], ["workspace.id"], name=op.f("fk_kpi_value_workspace_id_workspace")
@@ -170,7 +170,7 @@ def upgrade() -> None:
         sa.Column("revision", sa.Integer(), nullable=False),
         sa.Column("snapshot", sa.JSON(), nullable=False),
         sa.Column("late", sa.Boolean(), nullable=False),
-        sa.Column("created_at", storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", storage.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["update_id"], ["status_update.id"], name=op.f("fk_status_revision_update_id_status_update")
         ),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import storage.models
+import storage.base
 
 revision = "0003"
 down_revision = "0002"
@@ -22,7 +22,7 @@ def upgrade() -> None:
     op.create_table(
         "seen_request",
         sa.Column("digest", sa.String(length=64), nullable=False),
-        sa.Column("signed_at", storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("signed_at", storage.base.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("digest", name=op.f("pk_seen_request")),
     )
     with op.batch_alter_table("seen_request", schema=None) as batch_op:

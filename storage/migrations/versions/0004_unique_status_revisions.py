@@ -1,7 +1,7 @@
 """one history row per version of a status update
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-12-01 03:00:00
 
 Two submissions of one modal at once could both be saved as the same version. Before the unique

@@ -1,7 +1,7 @@
 """member: deactivated in Slack, previous timezone and when it changed
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0004
 Create Date: 2026-12-01 03:00:00
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import storage.models
+import storage.base
 
 revision = "0005"
 down_revision = "0004"
@@ -25,7 +25,7 @@ def upgrade() -> None:
         )
         batch_op.add_column(sa.Column("previous_timezone", sa.String(length=64), nullable=True))
         batch_op.add_column(
-            sa.Column("timezone_changed_at", storage.models.UTCDateTime(timezone=True), nullable=True)
+            sa.Column("timezone_changed_at", storage.base.UTCDateTime(timezone=True), nullable=True)
         )
 
 

@@ -1,0 +1,68 @@
+"""SMART goals: a metric moving from a baseline to a target by a due date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import Date, Float, ForeignKey, String, select
+from sqlalchemy.orm import Mapped, lazyload, mapped_column, relationship
+
+from storage.base import Base, UTCDateTime, WorkspaceScoped
+from storage.clock import system_now
+from storage.roster import Member, ProductLine
+
+
+class Goal(Base):
+    """A SMART goal: a metric moving from a baseline to a target by a due date."""
+
+    __tablename__ = "goal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"), index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    product_line_id: Mapped[int | None] = mapped_column(ForeignKey("product_line.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    metric: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[str] = mapped_column(String(32), default="")
+    baseline: Mapped[float] = mapped_column(Float)
+    target: Mapped[float] = mapped_column(Float)
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    due_date: Mapped[dt.date] = mapped_column(Date)
+    direction: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=system_now)
+
+    owner: Mapped[Member] = relationship(lazy="joined")
+    product_line: Mapped[ProductLine | None] = relationship(lazy="joined")
+
+
+class GoalRepository(WorkspaceScoped):
+    def add(self, goal: Goal) -> Goal:
+        goal.workspace_id = self.workspace_id
+        self.session.add(goal)
+        self.session.flush()
+        return goal
+
+    def for_owners(
+        self, owner_ids: Iterable[int], *, status: str | None = "open", owners_loaded: bool = False
+    ) -> Sequence[Goal]:
+        """`owners_loaded`: the caller has the owners' rows in this session, so each goal's owner
+        comes from the session instead of a join (and the owner's product lines are not loaded)."""
+        query = select(Goal).where(Goal.workspace_id == self.workspace_id, Goal.owner_id.in_(list(owner_ids)))
+        if owners_loaded:
+            query = query.options(lazyload(Goal.owner))
+        if status is not None:
+            query = query.where(Goal.status == status)
+        return self.session.scalars(query.order_by(Goal.due_date, Goal.id)).unique().all()
+
+    def rows_of(self, owner_id: int) -> Sequence[Goal]:
+        """One owner's goals of every status, one statement: owner and product line load only if
+        touched (a status save needs their IDs, titles and targets, and already has the owner)."""
+        return self.session.scalars(
+            select(Goal)
+            .where(Goal.workspace_id == self.workspace_id, Goal.owner_id == owner_id)
+            .options(lazyload("*"))
+            .order_by(Goal.due_date, Goal.id)
+        ).all()
