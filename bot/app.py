@@ -12,9 +12,10 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 import handlers
+from bot.coalescer import Coalescer
 from bot.config import Settings, secret_value
 from bot.deps import AppDeps
-from bot.services.workspaces import WorkspaceRef, ensure_workspace
+from bot.runtime import register_single_workspace
 from bot.slack_client import build_web_client
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,16 @@ BOT_SCOPES = (
     "im:history",
     "channels:history",
     "groups:history",
+    # Configured channels: find one by name, check it, and join a public one to post there.
+    "channels:read",
+    "groups:read",
+    "channels:join",
 )
+
+
+# Named here: without a name Bolt calls inspect.stack(), reading the source of every frame of
+# the caller's stack, which costs more than the rest of building the app.
+APP_NAME = "pmpulse"
 
 
 def create_app(
@@ -41,46 +51,56 @@ def create_app(
 ) -> tuple[App, AppDeps]:
     """Build the Bolt app. In single-workspace mode, auth.test names the workspace."""
     client = client or build_web_client(settings)
-    deps = AppDeps(settings=settings, session_factory=session_factory, client=client)
+    listener_executor = _listener_executor()
+    deps = AppDeps(
+        settings=settings,
+        session_factory=session_factory,
+        client=client,
+        # Trailing App Home refreshes run on the listeners' pool: bounded, and one person's slow
+        # Slack call does not hold up everyone else's refresh on the coalescer's one timer thread.
+        home_refresh=Coalescer(run_in=listener_executor.submit, name="pmpulse-home-refresh"),
+    )
     if clock is not None:
         deps.clock = clock  # type: ignore[assignment]
     if settings.oauth_enabled:
         app = App(
+            name=APP_NAME,
             signing_secret=secret_value(settings.SLACK_SIGNING_SECRET),
             client=build_web_client(settings, token=None),
             oauth_settings=_oauth_settings(settings, session_factory),
             process_before_response=False,
-            listener_executor=_listener_executor(),
+            listener_executor=listener_executor,
         )
     else:
+        # Bolt takes SLACK_BOT_TOKEN from the environment whenever `token` is not passed, and a
+        # `client` passed beside a token makes it warn at every start that the token is unused.
+        # So Bolt is given the token and builds its client itself, which is then pointed where
+        # ours goes. Its eager auth.test is skipped: register_single_workspace makes that call.
         app = App(
-            client=client,
+            name=APP_NAME,
+            token=client.token,
+            token_verification_enabled=False,
             signing_secret=secret_value(settings.SLACK_SIGNING_SECRET),
             process_before_response=False,
-            listener_executor=_listener_executor(),
+            listener_executor=listener_executor,
         )
+        _send_like(app.client, client)
         deps.token_team_id = register_single_workspace(deps).slack_team_id
     handlers.register(app, deps)
     return app, deps
+
+
+def _send_like(bolt_client: WebClient, client: WebClient) -> None:
+    """Make Bolt's client (the model for each request's `client`) reach Slack as `client` does."""
+    bolt_client.base_url = client.base_url
+    bolt_client.timeout = client.timeout
+    bolt_client.retry_handlers = list(client.retry_handlers)
 
 
 def _listener_executor() -> ThreadPoolExecutor:
     # Bolt's default pool has 5 threads: a few slow Slack calls after an ack would hold
     # up the acknowledgement of every other request waiting for a thread.
     return ThreadPoolExecutor(max_workers=32, thread_name_prefix="pmpulse-listener")
-
-
-def register_single_workspace(deps: AppDeps) -> WorkspaceRef:
-    """The workspace behind the bot token, created on first start."""
-    auth = deps.client.auth_test()
-    return ensure_workspace(
-        deps.session_factory,
-        slack_team_id=auth["team_id"],
-        name=auth.get("team") or "",
-        bot_user_id=auth.get("user_id"),
-        default_timezone=deps.settings.PMPULSE_DEFAULT_TIMEZONE,
-        default_locale=deps.settings.PMPULSE_DEFAULT_LOCALE,
-    )
 
 
 def _oauth_settings(settings: Settings, session_factory: sessionmaker[Session]) -> OAuthSettings:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import datetime as dt
 import json
 import logging
 import os
 import re
+import shutil
 import sys
+import tempfile
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -20,6 +23,7 @@ from bot.outbox_cli import add_outbox_parser
 # Bolt, SQLAlchemy and the whole application. Each command imports what it uses.
 if TYPE_CHECKING:
     from bot.runtime import Runtime
+    from bot.services.channels import ChannelCheck
     from bot.services.errors import ServiceError
     from bot.services.roster import Change
 
@@ -29,6 +33,35 @@ EXIT_BROKEN_PIPE = 128 + 13  # as a shell reports a command killed by SIGPIPE (`
 FIND_MEMBER_ID = "in Slack, open their profile, click ⋮ (More) and choose Copy member ID"
 
 
+def _count_metrics_across_workers() -> None:
+    """HTTP workers are processes: each counts in files in one directory, summed when /metrics is
+    read (prometheus_client's multiprocess mode, chosen by this variable before it is imported).
+    A directory the operator names is theirs to empty between runs; one made here goes at exit."""
+    from bot.config import METRICS_DIR
+
+    if os.environ.get(METRICS_DIR):
+        return
+    made = tempfile.mkdtemp(prefix="pmpulse-metrics-")
+    os.environ[METRICS_DIR] = made
+    pid = os.getpid()
+
+    def remove() -> None:
+        if os.getpid() == pid:  # gunicorn's workers inherit the hook: the process that made it removes it
+            shutil.rmtree(made, ignore_errors=True)
+
+    atexit.register(remove)
+
+
+def _at_least_one(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {value!r}")
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pmpulse", description=__doc__)
     parser.add_argument("--team", help="Slack team ID of the workspace (when several are stored)")
@@ -36,8 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run the bot (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)")
     run.add_argument("--http", action="store_true", help="force HTTP mode")
-    run.add_argument("--workers", type=int, default=1, help="HTTP worker processes (default 1)")
-    run.add_argument("--threads", type=int, default=16, help="threads per HTTP worker (default 16)")
+    run.add_argument(
+        "--workers", type=_at_least_one, help="HTTP worker processes (default: one per CPU core it may use)"
+    )
+    run.add_argument("--threads", type=_at_least_one, default=16, help="threads per HTTP worker (default 16)")
 
     db = sub.add_parser("db", help="database maintenance").add_subparsers(dest="db_command", required=True)
     db.add_parser("upgrade", help="apply migrations")
@@ -127,6 +162,8 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         settings = load_settings()
         if args.command == "run":
+            if args.http or not settings.socket_mode:
+                _count_metrics_across_workers()  # before anything imports prometheus_client
             from bot.runner import run
 
             return run(settings, http=args.http, workers=args.workers, threads=args.threads)
@@ -143,7 +180,16 @@ def _main(argv: Sequence[str] | None) -> int:
         for line in str(exc).splitlines():
             print(f"pmpulse: configuration error: {line}", file=sys.stderr)
         return EXIT_CONFIG
-    except (SlackApiError, SlackClientError, OSError) as exc:
+    except SlackApiError as exc:
+        # slack_sdk's message spans two lines and repeats the URL: the method and Slack's answer say it.
+        method = exc.response.api_url.rstrip("/").rsplit("/", 1)[-1]
+        answer = exc.response.get("error") or "no error code"
+        print(
+            f"pmpulse: cannot reach Slack: {method} answered HTTP {exc.response.status_code}: {answer}",
+            file=sys.stderr,
+        )
+        return 1
+    except (SlackClientError, OSError) as exc:
         print(f"pmpulse: cannot reach Slack: {exc}", file=sys.stderr)
         return 1
 
@@ -185,7 +231,7 @@ def _dispatch(args: argparse.Namespace, runtime: Runtime) -> int:
     from bot.runtime import select_workspace
     from bot.services import roster
     from bot.services.errors import ServiceError
-    from bot.services.workspaces import set_team_setting, team_settings_rows
+    from bot.services.workspaces import CLEARED, is_channel_setting, set_team_setting, team_settings_rows
 
     if args.command == "db":
         print("database is at the latest migration")
@@ -199,24 +245,24 @@ def _dispatch(args: argparse.Namespace, runtime: Runtime) -> int:
     workspace = select_workspace(runtime, args.team)
     deps = runtime.deps()
     if args.command == "team" and args.team_command == "add":
-        from handlers.context import profile_lookup
+        from bot.slack_profiles import profile_lookup
 
-        with deps.uow(workspace.id) as uow:
-            try:
-                change = roster.add_member(
-                    uow,
-                    actor="cli",
-                    actor_role=Role.ADMIN,
-                    user_id=_member_id(args.user_id) or args.user_id,
-                    role=Role(args.role),
-                    product_line=args.product,
-                    manager_slack_id=(_member_id(args.manager) or args.manager) if args.manager else None,
-                    lookup=profile_lookup(deps.client),
-                    configured_admins=deps.settings.PMPULSE_ADMINS,
-                    now=deps.clock(),
-                )
-            except ServiceError as exc:
-                return _service_error(exc)
+        try:
+            change = roster.add_member(
+                deps.uow,
+                workspace_id=workspace.id,
+                actor="cli",
+                actor_role=Role.ADMIN,
+                user_id=_member_id(args.user_id) or args.user_id,
+                role=Role(args.role),
+                product_line=args.product,
+                manager_slack_id=(_member_id(args.manager) or args.manager) if args.manager else None,
+                lookup=profile_lookup(deps.client),
+                configured_admins=deps.settings.PMPULSE_ADMINS,
+                now=deps.clock(),
+            )
+        except ServiceError as exc:
+            return _service_error(exc)
         member = change.member
         if change.created:
             print(f"added {member.slack_user_id} ({member.name}) as {member.role}")
@@ -227,23 +273,22 @@ def _dispatch(args: argparse.Namespace, runtime: Runtime) -> int:
             print(f"{member.slack_user_id} ({member.name}) is already {member.role} on the roster; no change")
         return 0
     if args.command == "team" and args.team_command == "remove":
-        with deps.uow(workspace.id) as uow:
-            try:
-                # The operator at the shell acts as an admin, as for `team add`.
-                removed = roster.remove_member(
-                    uow,
-                    actor="cli",
-                    actor_role=Role.ADMIN,
-                    user_id=_member_id(args.user_id) or args.user_id,
-                    configured_admins=deps.settings.PMPULSE_ADMINS,
-                )
-            except ServiceError as exc:
-                return _service_error(exc)
+        try:
+            # The operator at the shell acts as an admin, as for `team add`.
+            removed = roster.remove_member(
+                deps.uow,
+                workspace_id=workspace.id,
+                actor="cli",
+                actor_role=Role.ADMIN,
+                user_id=_member_id(args.user_id) or args.user_id,
+                configured_admins=deps.settings.PMPULSE_ADMINS,
+            )
+        except ServiceError as exc:
+            return _service_error(exc)
         print(f"removed {removed.slack_user_id} ({removed.name}) from the roster; their history is kept")
         return 0
     if args.command == "team":
-        with deps.uow(workspace.id) as uow:
-            members = roster.list_team(uow)
+        members = roster.list_team(deps.uow, workspace_id=workspace.id)
         rows: list[tuple[str, ...]] = [("SLACK ID", "NAME", "ROLE", "MANAGER", "PRODUCT LINES")]
         rows += [
             (
@@ -258,22 +303,47 @@ def _dispatch(args: argparse.Namespace, runtime: Runtime) -> int:
         _print_table(rows)
         return 0
     if args.command == "config" and args.config_command == "set":
+        value, note = args.value, ""
+        if is_channel_setting(args.key) and args.value.strip() not in CLEARED:
+            checked = _checked_channel(args.key, args.value, runtime)
+            if isinstance(checked, int):
+                return checked
+            value = checked.id
+            note = f" to {checked.label}" + ("; pmpulse joined it" if checked.joined else "")
         with deps.uow(workspace.id) as uow:
             try:
-                set_team_setting(uow, actor="cli", setting=args.key, text=args.value)
+                set_team_setting(uow, actor="cli", setting=args.key, text=value)
             except ValueError as exc:
                 print(f"pmpulse: {args.key}: {exc}", file=sys.stderr)
                 return EXIT_CONFIG
-        print(f"{args.key} set")
+        print(f"{args.key} set{note}")
         return 0
     with deps.uow(workspace.id) as uow:
         _print_table([("SETTING", "VALUE"), *team_settings_rows(uow)])
     return 0
 
 
+def _checked_channel(key: str, text: str, runtime: Runtime) -> ChannelCheck | int:
+    """The channel `text` names, with pmpulse in it; else the exit code, after one line saying why."""
+    from bot.i18n import t
+    from bot.services.errors import ServiceError
+    from bot.slack_channels import channel_to_post_in
+
+    if runtime.settings.SLACK_BOT_TOKEN is None:
+        print(
+            f"pmpulse: {key}: checking a channel needs Slack: set SLACK_BOT_TOKEN (the bot token, xoxb-…)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    try:
+        return channel_to_post_in(runtime.deps().client, text)
+    except ServiceError as exc:
+        print(f"pmpulse: {key}: {t('en', exc.key, **exc.params)}", file=sys.stderr)
+        return EXIT_USAGE
+
+
 def _jobs(args: argparse.Namespace, runtime: Runtime) -> int:
-    from bot.scheduler import describe_jobs
-    from handlers.jobs import JOBS, run_job
+    from bot.jobs import JOBS, describe_jobs, run_job
     from storage.clock import starting_at
 
     if args.jobs_command == "list":

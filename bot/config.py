@@ -1,4 +1,4 @@
-"""Settings read from the environment (DESIGN section 2).
+"""Settings read from the environment (docs/architecture.md#configuration; the README lists them).
 
 A missing or malformed setting stops start-up with one line per variable, naming each; `load_settings`
 turns pydantic's errors into those lines. An empty variable (`SLACK_APP_TOKEN=`) counts as unset.
@@ -16,6 +16,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+# prometheus_client's own variable: the directory where the HTTP workers' counts meet (bot/cli.py).
+METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"
+
 Locale = Literal["en", "zh-CN"]
 
 
@@ -29,7 +32,7 @@ class ConfigError(Exception):
 
 
 class Settings(BaseSettings):
-    """The environment variables of DESIGN section 2, validated."""
+    """The environment variables pmpulse reads (README, "Configuration"), validated."""
 
     # An empty variable is unset: `SLACK_APP_TOKEN=` in an env file must not switch on Socket Mode.
     model_config = SettingsConfigDict(
@@ -48,6 +51,9 @@ class Settings(BaseSettings):
     PMPULSE_DEFAULT_TIMEZONE: str = "UTC"
     PMPULSE_DEFAULT_LOCALE: Locale = "en"
     PORT: int = Field(default=3000, ge=1, le=65535)
+    # Unset in production: the tick runs on each wall-clock minute. Tests and failover drills set
+    # a few seconds so a standby's ticks show without waiting for the next minute.
+    PMPULSE_TICK_SECONDS: int | None = Field(default=None, ge=1, le=60)
 
     @field_validator("PMPULSE_ADMINS", mode="before")
     @classmethod

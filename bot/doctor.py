@@ -88,6 +88,7 @@ def run_doctor(settings: Settings, *, out: Callable[[str], None] = print) -> int
                 )
             else:
                 report(False, "clock", "Slack sent no Date header to compare with")
+            _check_channels(settings, str(auth.get("team_id")), report, out)
     if settings.SLACK_SIGNING_SECRET or settings.socket_mode:
         report(
             True,
@@ -98,6 +99,42 @@ def run_doctor(settings: Settings, *, out: Callable[[str], None] = print) -> int
         report(False, "request verification", "set SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN")
     out("all checks passed" if failures == 0 else f"{failures} check(s) failed")
     return 0 if failures == 0 else 1
+
+
+def _check_channels(
+    settings: Settings,
+    team_id: str,
+    report: Callable[[bool, str, str], None],
+    out: Callable[[str], None],
+) -> None:
+    """Each configured channel, checked as `config set` checks it, without joining: pmpulse can post there."""
+    from bot.i18n import t
+    from bot.services.errors import ServiceError
+    from bot.services.workspaces import configured_channels
+    from bot.slack_channels import stored_channel_check
+    from storage.db import make_session_factory
+
+    try:
+        channels = configured_channels(make_session_factory(make_engine(settings.database_url)), team_id)
+    except Exception:  # the database check above has reported why
+        out("skip channels: not checked without the database")
+        return
+    if channels is None:
+        out(f"skip channels: workspace {team_id} is not stored yet (the first start stores it)")
+        return
+    client = build_web_client(settings, timeout=5)
+    for key, channel_id in channels.items():
+        if not channel_id:
+            out(f"skip {key}: not set")
+            continue
+        try:
+            checked = stored_channel_check(client, channel_id)
+        except ServiceError as exc:
+            report(False, key, f"{channel_id}: {t('en', exc.key, **exc.params)}")
+        except Exception as exc:  # Slack failing here fails this check only
+            report(False, key, f"{channel_id}: Slack could not be asked: {exc}")
+        else:
+            report(True, key, f"{checked.label}: pmpulse is in it and can post")
 
 
 def _reason(exc: Exception) -> str:

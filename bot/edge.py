@@ -11,7 +11,13 @@ In order, and each step before the next:
    the shape Slack gives that kind of request (`bot.slack_payloads`); anything else is
    signed but malformed and gets 400.
 4. Replay. A signed request seen before (same signature and timestamp) gets 200 with an
-   empty body and is not processed again (`bot.services.replay`).
+   empty body and is not processed again (`bot.services.replay`). Recording it is held to the
+   request's deadline (`bot.services.deadline`): when the database is too busy for that, a
+   modal's submission goes on to its listener marked `BUSY`, to be answered "busy, submit
+   again" in the form with nothing saved, and anything else gets 503 (Slack retries events).
+
+The time each request reached the app is handed to Bolt in the request's context
+(`RECEIVED_AT`): a modal's save must commit within `ANSWER_WITHIN` of it.
 
 Bad input is answered and logged in one line, never with a traceback. Metrics count a
 request only after it is verified, under labels from a closed set (`request_label`);
@@ -34,10 +40,12 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
+from slack_bolt.context import BoltContext
 from slack_bolt.request import BoltRequest
-from slack_bolt.request.internals import parse_body
+from slack_bolt.request.internals import build_context, parse_body
 from slack_bolt.response import BoltResponse
 from slack_sdk.signature import Clock, SignatureVerifier
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.ids import (
@@ -46,11 +54,13 @@ from bot.ids import (
     ActionId,
     CallbackId,
     EventType,
+    SettingsAction,
     StatusAction,
     StatusCallback,
     Subcommand,
 )
 from bot.metrics import REQUEST_SECONDS, REQUESTS
+from bot.services.deadline import TooLate, answer_deadline, ending_by, ran_out_of_time
 from bot.services.replay import ReplayGuard
 from bot.slack_payloads import is_well_formed
 
@@ -67,6 +77,12 @@ log = logging.getLogger(__name__)
 # for what Slack adds, and bounds what one request can make a worker hold.
 MAX_BODY_BYTES = 2 * 1024 * 1024
 _READ_CHUNK = 64 * 1024
+
+# Keys of the Bolt context: the `time.monotonic()` a request reached the app, and that the
+# database was too busy to record it (a modal's submission is then answered, not processed).
+RECEIVED_AT = "pmpulse_received_at"
+BUSY = "pmpulse_busy"
+
 _MAX_TIMESTAMP_DIGITS = 12
 
 
@@ -77,6 +93,7 @@ class Rejected(StrEnum):
     SIGNATURE = "signature"
     MALFORMED = "malformed"
     REPLAY = "replay"
+    BUSY = "busy"
 
 
 _STATUS = {
@@ -84,10 +101,11 @@ _STATUS = {
     Rejected.SIGNATURE: "401 Unauthorized",
     Rejected.MALFORMED: "400 Bad Request",
     Rejected.REPLAY: "200 OK",
+    Rejected.BUSY: "503 Service Unavailable",
 }
 
 _SUBCOMMAND_LABELS = frozenset({*Subcommand, *NOT_YET_AVAILABLE})
-_ACTION_LABELS = frozenset({*ActionId, *StatusAction})
+_ACTION_LABELS = frozenset({*ActionId, *StatusAction, *SettingsAction})
 _VIEW_LABELS = frozenset({*CallbackId, *StatusCallback})
 _SHORTCUT_LABELS = frozenset(CallbackId)
 _EVENT_LABELS = frozenset(EventType)
@@ -161,6 +179,29 @@ class _RawBytesVerifier(SignatureVerifier):
         return "v0=" + hmac.new(self.signing_secret.encode(), base, hashlib.sha256).hexdigest()
 
 
+class _ParsedRequest(BoltRequest):
+    """A Bolt request built from the body the edge has parsed already.
+
+    BoltRequest parses the raw text again, which for a modal's submission (a URL-encoded JSON
+    document of several kilobytes) is a measurable part of handling it. The raw text stays, as
+    Bolt's own signature check reads it.
+    """
+
+    def __init__(
+        self,
+        *,
+        raw_body: str,
+        body: dict[str, Any],
+        query: str,
+        headers: dict[str, Any],
+        context: dict[str, Any],
+    ) -> None:
+        super().__init__(body="", query=query, headers=headers)
+        self.raw_body = raw_body
+        self.body = body
+        self.context = build_context(BoltContext(context), body)
+
+
 class SlackEdge(SlackRequestHandler):
     """Bolt's WSGI adapter with the checks above in front, timing each request up to its ack."""
 
@@ -184,6 +225,7 @@ class SlackEdge(SlackRequestHandler):
         if environ.get("REQUEST_METHOD") != "POST" or environ.get("PATH_INFO") != self.path:
             return super().__call__(environ, start_response)  # OAuth pages, or 404
         started = time.perf_counter()
+        received = time.monotonic()
         try:
             raw = read_capped_body(environ, self.max_body_bytes)
         except _BadLength:
@@ -205,10 +247,23 @@ class SlackEdge(SlackRequestHandler):
         if not isinstance(body, dict) or not is_well_formed(body):
             return self._refuse(Rejected.MALFORMED, "signed body of no shape Slack sends", start_response)
         now = dt.datetime.fromtimestamp(self.clock.now(), dt.UTC)
-        if not self.replays.first_time(signature=signature, timestamp=timestamp, now=now):
+        context: dict[str, Any] = {RECEIVED_AT: received}
+        try:
+            with ending_by(answer_deadline(received)):
+                first = self.replays.first_time(signature=signature, timestamp=timestamp, now=now)
+        except (SQLAlchemyError, TooLate) as exc:
+            if not ran_out_of_time(exc):
+                raise
+            if body.get("type") != "view_submission":
+                return self._refuse(Rejected.BUSY, "database too busy to record the request", start_response)
+            log.warning("database too busy to record a view submission; answered busy, not processed")
+            first, context[BUSY] = True, True
+        if not first:
             return self._refuse(Rejected.REPLAY, "signed request replayed; not processed", start_response)
         query = environ.get("QUERY_STRING", "")
-        response = self.app.dispatch(BoltRequest(body=text, query=query, headers=headers))
+        response = self.app.dispatch(
+            _ParsedRequest(raw_body=text, body=body, query=query, headers=headers, context=context)
+        )
         kind, name = request_label(body)
         REQUESTS.labels(kind, name).inc()
         REQUEST_SECONDS.labels(kind, name).observe(time.perf_counter() - started)
@@ -228,7 +283,8 @@ class SlackEdge(SlackRequestHandler):
 
     def _refuse(self, reason: Rejected, why: str, start_response: StartResponse) -> Iterable[bytes]:
         REQUESTS.labels("rejected", reason.value).inc()
-        log.info("Slack request refused (%s): %s", reason.value, why)
+        level = logging.WARNING if reason is Rejected.BUSY else logging.INFO
+        log.log(level, "Slack request refused (%s): %s", reason.value, why)
         body = b"" if reason is Rejected.REPLAY else json.dumps({"error": reason.value}).encode()
         headers = [("Content-Length", str(len(body)))]
         if body:

@@ -20,17 +20,19 @@ class Subcommand(StrEnum):
     DIGEST = "digest"
     STATUS = "status"
     LEAVE = "leave"
+    SETTINGS = "settings"
 
 
-# Named in DESIGN section 4, arriving with later features: answered honestly until then.
+# Subcommands of features still to come (docs/product.md#the-pm-command): answered honestly until then.
 NOT_YET_AVAILABLE = frozenset(
-    {"agenda", "action", "actions", "1on1", "feedback", "risk", "settings", "review", "export"}
+    {"agenda", "action", "actions", "1on1", "feedback", "risk", "review", "export"}
 )
 
 
 class CallbackId(StrEnum):
     GOAL_ADD = "goal_add"
     FEEDBACK_SHORTCUT = "log_customer_feedback"
+    SETTINGS = "team_settings"
 
 
 class EventType(StrEnum):
@@ -86,3 +88,16 @@ class StatusBlock(StrEnum):
     TOPIC = "status_topic"
     RISK = "status_risk"
     KPI_PREFIX = "status_kpi_"
+
+
+class SettingsAction(StrEnum):
+    """The settings modal's time zone picker asks for its options under this action_id."""
+
+    TIMEZONE = "settings_timezone"
+
+
+class SettingsBlock(StrEnum):
+    """Each setting's input block is FIELD_PREFIX + its key (`settings_digest_time`)."""
+
+    FIELD_PREFIX = "settings_"
+    CLEAR_CHANNELS = "settings_clear_channels"

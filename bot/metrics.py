@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+
+from bot.config import METRICS_DIR
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 
@@ -50,9 +53,16 @@ JOB_FAILURES = Counter(
 
 
 def count_job_failure(job: str, scope: FailureScope) -> None:
-    """`job` is a scheduled job's name (handlers.jobs.JOBS), so both labels come from closed sets."""
+    """`job` is a scheduled job's name (bot.jobs.JOBS), so both labels come from closed sets."""
     JOB_FAILURES.labels(job, scope.value).inc()
 
 
 def render() -> bytes:
-    return generate_latest(REGISTRY)
+    """This process's counts; with several HTTP workers, all of theirs summed (see bot/cli.py)."""
+    if not os.environ.get(METRICS_DIR):
+        return generate_latest(REGISTRY)
+    from prometheus_client import multiprocess
+
+    summed = CollectorRegistry()
+    multiprocess.MultiProcessCollector(summed)  # type: ignore[no-untyped-call]
+    return generate_latest(summed)

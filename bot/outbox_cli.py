@@ -10,10 +10,12 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from storage.outbox_state import OutboxState
+
 # Imported by `pmpulse --help` for its parser: the database layer is imported when a command runs.
 if TYPE_CHECKING:
     from bot.runtime import Runtime
-    from storage.models import OutboxMessage
+    from storage.outbox import OutboxMessage
 
 COLUMNS = ("ID", "KEY", "METHOD", "STATE", "ATTEMPTS", "CHANNEL", "TS", "LAST ERROR")
 KEY_WIDTH = 48
@@ -26,7 +28,7 @@ def add_outbox_parser(sub: Any) -> None:
     """Register `outbox [--failed] [--state S] [--limit N]`, `outbox retry ID`, `outbox drain`."""
     outbox = sub.add_parser("outbox", help="list outbox messages (newest first), retry or drain them")
     outbox.add_argument("--failed", action="store_true", help="only messages that failed")
-    outbox.add_argument("--state", choices=("pending", "sending", "sent", "failed"), help="only this state")
+    outbox.add_argument("--state", choices=[s.value for s in OutboxState], help="only this state")
     outbox.add_argument("--limit", type=int, default=50, help="at most this many rows (default 50)")
     actions = outbox.add_subparsers(dest="outbox_command")
     retry = actions.add_parser("retry", help="re-queue a failed message: pending, 0 attempts, due now")
@@ -46,14 +48,14 @@ def run_outbox(args: argparse.Namespace, runtime: Runtime) -> int:
 
         print(f"outbox: {drain_now(runtime.deps(), max_seconds=args.seconds)}")
         return 0
-    state = "failed" if args.failed else args.state
+    state = OutboxState.FAILED if args.failed else OutboxState(args.state) if args.state else None
     with UnitOfWork(runtime.session_factory) as uow:
         if workspace_id is not None:
             uow.scope(workspace_id)
         rows = uow.outbox.list(state=state, limit=args.limit)
         depth = uow.outbox.depth()
     print_rows(rows)
-    summary = ", ".join(f"{depth.get(s, 0)} {s}" for s in ("pending", "sending", "sent", "failed"))
+    summary = ", ".join(f"{depth.get(s, 0)} {s}" for s in OutboxState)
     print(f"{len(rows)} shown; outbox holds {summary}")
     return 0
 
@@ -69,7 +71,7 @@ def _retry(runtime: Runtime, workspace_id: int | None, message_id: int) -> int:
         if row is None:
             print(f"pmpulse: no outbox message {message_id}", file=sys.stderr)
             return EXIT_USAGE
-        if row.state != "failed":
+        if row.state != OutboxState.FAILED:
             # Only failed rows: re-queueing a sent one would post it twice.
             print(
                 f"pmpulse: outbox message {message_id} is {row.state}; only failed messages can be retried",

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import ConfigError, Settings
 from bot.deps import AppDeps
-from bot.services.workspaces import WorkspaceRef, find_workspace
+from bot.services.workspaces import WorkspaceRef, ensure_workspace, find_workspace
 from bot.slack_client import build_web_client
 from storage.db import make_engine, make_session_factory, upgrade
 from storage.uow import UnitOfWork
@@ -58,6 +58,22 @@ def open_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
     return Runtime(settings, engine, make_session_factory(engine))
 
 
+def register_single_workspace(deps: AppDeps) -> WorkspaceRef:
+    """The workspace behind the bot token, created on first start.
+
+    Here rather than beside the app factory: operator commands call it without loading Bolt.
+    """
+    auth = deps.client.auth_test()
+    return ensure_workspace(
+        deps.session_factory,
+        slack_team_id=auth["team_id"],
+        name=auth.get("team") or "",
+        bot_user_id=auth.get("user_id"),
+        default_timezone=deps.settings.PMPULSE_DEFAULT_TIMEZONE,
+        default_locale=deps.settings.PMPULSE_DEFAULT_LOCALE,
+    )
+
+
 def select_workspace(runtime: Runtime, team: str | None) -> WorkspaceRef:
     """`--team` when given; else the bot token's workspace (auth.test); else the only one stored."""
     if team:
@@ -66,8 +82,6 @@ def select_workspace(runtime: Runtime, team: str | None) -> WorkspaceRef:
             raise ConfigError(f"--team: no workspace {team!r} in the database")
         return found
     if runtime.settings.SLACK_BOT_TOKEN and not runtime.settings.oauth_enabled:
-        from bot.app import register_single_workspace
-
         return register_single_workspace(runtime.deps())
     with UnitOfWork(runtime.session_factory) as uow:
         teams = [w.slack_team_id for w in uow.workspaces.list()]
@@ -76,5 +90,8 @@ def select_workspace(runtime: Runtime, team: str | None) -> WorkspaceRef:
         assert found is not None
         return found
     if not teams:
-        raise ConfigError("SLACK_BOT_TOKEN: required to find the workspace (none stored yet)")
+        raise ConfigError(
+            "SLACK_BOT_TOKEN: no workspace is stored yet: start pmpulse once with its bot token "
+            "(`pmpulse run`), or set SLACK_BOT_TOKEN for this command"
+        )
     raise ConfigError(f"--team: several workspaces stored ({', '.join(teams)}); name one")

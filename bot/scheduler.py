@@ -17,6 +17,7 @@ import os
 import threading
 from typing import IO, Any
 
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -29,7 +30,8 @@ from sqlalchemy.pool import NullPool
 
 from bot.delivery.sender import drain_now
 from bot.deps import AppDeps
-from handlers.jobs import JOBS, run_job
+from bot.jobs import JOBS, run_job
+from bot.jobs import describe_jobs as describe_jobs
 from storage.db import create_private_file
 
 log = logging.getLogger(__name__)
@@ -230,21 +232,58 @@ class _DatabaseScheduler(BackgroundScheduler):  # type: ignore[misc]
         return wait
 
 
-def start_scheduler(deps: AppDeps, engine: Engine) -> BackgroundScheduler:
-    """The scheduler itself, for the lease holder: cron jobs in the database, the catch-up tick first."""
+class _StoppingPool(ThreadPoolExecutor):  # type: ignore[misc]
+    """APScheduler's thread pool, quiet about a run due at the very moment the scheduler stops.
+
+    APScheduler shuts its executors down before its loop has seen the stop, so a run falling due
+    in between is submitted to a closed pool and logged as a traceback. That run is not lost: the
+    tick catches up what it owed, here or in the process that takes the lease over.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._closing = False
+
+    def _do_submit_job(self, job: Any, run_times: Any) -> None:
+        try:
+            super()._do_submit_job(job, run_times)
+        except RuntimeError:
+            if not self._closing:
+                raise
+            log.info("scheduler stopping: %s not started", job.name)
+
+    def shutdown(self, wait: bool = True) -> None:
+        self._closing = True
+        super().shutdown(wait)
+
+
+def start_scheduler(
+    deps: AppDeps, engine: Engine, *, tick_seconds: float | None = None
+) -> BackgroundScheduler:
+    """The scheduler itself, for the lease holder: cron jobs in the database, the catch-up tick first.
+
+    `tick_seconds` replaces the tick's once-a-minute cron with that interval (tests and drills do
+    not wait for the wall clock's next minute); every other job keeps its cron.
+    """
     global _deps
     _deps = deps
     scheduler = _DatabaseScheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=engine)},
+        executors={"default": _StoppingPool()},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
         timezone="UTC",
     )
     for job in JOBS.values():
         if job.cron is None:
             continue  # run by the tick
+        trigger = (
+            IntervalTrigger(seconds=tick_seconds)
+            if job.name == TICK and tick_seconds is not None
+            else CronTrigger(timezone="UTC", **job.cron)
+        )
         scheduler.add_job(
             _run,
-            CronTrigger(timezone="UTC", **job.cron),
+            trigger,
             args=[job.name],
             id=job.name,
             name=job.description,
@@ -271,6 +310,7 @@ class BackgroundWork:
         *,
         lease_seconds: float = LEASE_SECONDS,
         drain_seconds: float = OUTBOX_DRAIN_SECONDS,
+        tick_seconds: float | None = None,
     ) -> None:
         self.deps = deps
         self.engine = engine
@@ -278,6 +318,7 @@ class BackgroundWork:
         self.scheduler: BackgroundScheduler | None = None
         self._lease_seconds = lease_seconds
         self._drain_seconds = drain_seconds
+        self._tick_seconds = tick_seconds  # None: the tick runs on each wall-clock minute
         self._timers: BackgroundScheduler | None = None
         self._guard = threading.Lock()
         self._stopped = False
@@ -289,6 +330,7 @@ class BackgroundWork:
             log.info("another process holds the scheduler; this one is on standby and drains the outbox")
         timers = BackgroundScheduler(
             jobstores={"default": MemoryJobStore()},
+            executors={"default": _StoppingPool()},
             job_defaults={"coalesce": True, "max_instances": 1},
             timezone="UTC",
         )
@@ -331,7 +373,7 @@ class BackgroundWork:
                 self._stop_scheduler()
             if self.lease.acquire():
                 log.info("this process holds the scheduler (pid %s)", os.getpid())
-                self.scheduler = start_scheduler(self.deps, self.engine)
+                self.scheduler = start_scheduler(self.deps, self.engine, tick_seconds=self._tick_seconds)
 
     def _stop_scheduler(self) -> None:
         if self.scheduler is not None:
@@ -343,22 +385,3 @@ class BackgroundWork:
         report = drain_now(self.deps)
         if report.sent or report.failed or report.retried:
             log.info("outbox: %s", report)
-
-
-def describe_jobs() -> list[dict[str, Any]]:
-    return [
-        {
-            "name": job.name,
-            "description": job.description,
-            "schedule": _schedule_text(job.cron),
-        }
-        for job in JOBS.values()
-    ]
-
-
-def _schedule_text(cron: dict[str, str] | None) -> str:
-    if cron is None:
-        return f"by {TICK}"
-    if cron == {"minute": "*"}:
-        return "every minute"
-    return " ".join(f"{k}={v}" for k, v in cron.items()) + " UTC"

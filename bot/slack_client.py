@@ -42,6 +42,8 @@ IDEMPOTENT_METHODS = frozenset(
         "chat.update",
         "conversations.history",
         "conversations.info",
+        "conversations.join",
+        "conversations.list",
         "conversations.members",
         "conversations.open",
         "conversations.replies",

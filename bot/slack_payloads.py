@@ -123,6 +123,16 @@ class MessageShortcut(Shortcut):
     response_url: str
 
 
+class BlockSuggestion(Envelope):
+    """An external select asking for its options: `value` is what was typed so far."""
+
+    type: Literal["block_suggestion"]
+    team: Ref
+    user: Ref
+    action_id: str
+    value: str
+
+
 class EventCallback(Envelope):
     type: Literal["event_callback"]
     team_id: str
@@ -141,6 +151,7 @@ _INTERACTIONS: dict[str, type[Envelope]] = {
     "view_closed": ViewPayload,
     "shortcut": Shortcut,
     "message_action": MessageShortcut,
+    "block_suggestion": BlockSuggestion,
     "event_callback": EventCallback,
     "url_verification": UrlVerification,
 }

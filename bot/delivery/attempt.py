@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from storage.models import OutboxMessage
+from storage.outbox import OutboxMessage
+from storage.outbox_state import OutboxState
 
 # Calls that post a new message each time: found again by key rather than blindly repeated.
 RECONCILED_METHODS = frozenset({"chat.postMessage"})
@@ -43,8 +44,8 @@ class Attempt:
     retry_at: dt.datetime | None = None
 
     @classmethod
-    def of(cls, row: OutboxMessage, prior_state: str, lease: dt.datetime) -> Attempt:
-        recovered = prior_state == "sending"
+    def of(cls, row: OutboxMessage, prior_state: OutboxState, lease: dt.datetime) -> Attempt:
+        recovered = prior_state == OutboxState.SENDING
         return cls(
             id=row.id,
             workspace_id=row.workspace_id,

@@ -1,4 +1,7 @@
-"""Members' DM channels for the sender: stored ones first, `conversations.open` once for the rest.
+"""Members' DM channels: stored ones first, `conversations.open` once for the rest.
+
+The one way pmpulse opens a DM, for the sender and for a listener's answer in the DM of the
+person in front of it (the status and goal confirmations) alike.
 
 `conversations.open` is Tier 3 (about 50 a minute): a first fan-out to thousands of members
 hits its limit. After one 429 the method is held until Slack's `Retry-After` for the whole
@@ -65,6 +68,11 @@ class DmChannels:
             }
         with self._lock:
             self._known.update(found)
+
+    def channel_of(self, workspace_id: int, user: str) -> str:
+        """The member's DM channel: the stored one, else opened now and stored."""
+        self.load([(workspace_id, user)])
+        return self.known(workspace_id, user) or self.open(workspace_id, user)
 
     def open(self, workspace_id: int, user: str) -> str:
         """Open the DM (raises OpenHeld while Tier 3 says wait) and store its ID on the member."""

@@ -12,11 +12,10 @@ from prometheus_client.registry import Collector
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.metrics import REGISTRY
+from storage.outbox_state import OutboxState
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
-
-OUTBOX_STATES = ("pending", "sending", "sent", "failed")
 
 DELIVERIES = Counter(
     "pmpulse_outbox_deliveries_total",
@@ -45,7 +44,7 @@ class OutboxDepthCollector(Collector):
         messages = GaugeMetricFamily(
             "pmpulse_outbox_messages", "Outbox rows per state, all workspaces", labels=["state"]
         )
-        for state in sorted(set(OUTBOX_STATES) | set(depth)):
+        for state in sorted(set(OutboxState) | set(depth)):
             messages.add_metric([state], depth.get(state, 0))
         yield messages
         yield GaugeMetricFamily(

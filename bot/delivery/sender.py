@@ -36,6 +36,7 @@ from bot.delivery.dm_channels import DmChannels, OpenHeld, member_of
 from bot.delivery.metrics import DELIVERIES
 from bot.delivery.reconcile import delivery_metadata, find_delivered
 from bot.delivery.retry import Failure, FailureKind, classify, is_slack_or_network_error, retry_delay
+from storage.outbox_state import UNSETTLED, OutboxState
 from storage.uow import UnitOfWork
 
 if TYPE_CHECKING:
@@ -131,7 +132,7 @@ class OutboxSender:
                 time.sleep(max(MIN_POLL_SECONDS, wait))
         with UnitOfWork(self._session_factory) as uow:
             depth = uow.outbox.depth()
-        report.pending = depth.get("pending", 0) + depth.get("sending", 0)
+        report.pending = sum(depth.get(state, 0) for state in UNSETTLED)
         return report
 
     # -- claiming and lanes ------------------------------------------------------------------
@@ -185,7 +186,7 @@ class OutboxSender:
                 for later in lane[position + 1 :]:
                     self._settle(
                         later,
-                        state="sending" if later.unverified else "pending",
+                        state=OutboxState.SENDING if later.unverified else OutboxState.PENDING,
                         next_attempt_at=attempt.retry_at,
                     )
                     outcomes.append(Outcome.DEFERRED)
@@ -211,7 +212,7 @@ class OutboxSender:
                 parent = uow.outbox.parent(attempt.workspace_id, attempt.thread_of)
             if parent is None:
                 return self._fail(attempt, f"parent {attempt.thread_of} was never queued")
-            if parent.state == "failed":
+            if parent.state == OutboxState.FAILED:
                 return self._fail(attempt, f"parent {attempt.thread_of} failed: {parent.last_error}")
             if not parent.ts or not parent.channel:
                 return self._fail(attempt, f"parent {attempt.thread_of} has no message to reply under")
@@ -307,13 +308,15 @@ class OutboxSender:
 
     def _sent(self, attempt: Attempt, *, channel: str | None, ts: str | None) -> Outcome:
         done = self._settle(
-            attempt, state="sent", channel=channel, ts=ts, sent_at=self.now(), last_error=None
+            attempt, state=OutboxState.SENT, channel=channel, ts=ts, sent_at=self.now(), last_error=None
         )
         return Outcome.SENT if done else Outcome.LOST
 
     def _fail(self, attempt: Attempt, error: str) -> Outcome:
         log.warning("outbox %s (%s) failed: %s", attempt.id, attempt.key, error)
-        done = self._settle(attempt, state="failed", last_error=error[:2000], attempts=attempt.attempts)
+        done = self._settle(
+            attempt, state=OutboxState.FAILED, last_error=error[:2000], attempts=attempt.attempts
+        )
         return Outcome.FAILED if done else Outcome.LOST
 
     def _after_failure(self, attempt: Attempt, failure: Failure) -> Outcome:
@@ -336,7 +339,7 @@ class OutboxSender:
         retry_at = self.now() + retry_delay(failure, attempts=attempts, rng=self._rng)
         done = self._settle(
             attempt,
-            state="sending" if maybe_delivered else "pending",
+            state=OutboxState.SENDING if maybe_delivered else OutboxState.PENDING,
             next_attempt_at=retry_at,
             attempts=attempts,
             last_error=failure.error[:2000],

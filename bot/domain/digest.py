@@ -15,7 +15,7 @@ from bot.domain.goals import Direction, expected_value
 from bot.domain.status import Health
 from bot.domain.status import TeamState as Answer
 
-# DESIGN section 5: a goal more than this far off its straight line is flagged.
+# A goal more than this far off its straight line is flagged (docs/product.md#the-digest).
 OFF_TRACK_PCT = 20.0
 # Unresolved blockers reported up to this many weeks back still count as open.
 BLOCKER_LOOKBACK_WEEKS = 8
@@ -184,6 +184,21 @@ def open_blockers(pms: Sequence[PMWeek], carried: Sequence[tuple[str, BlockerIte
     return sorted(seen.values(), key=lambda o: (o.blocker.week, o.name.lower(), o.slack_user_id))
 
 
+def _previous_counts(previous: Sequence[PMWeek] | None) -> Counts | None:
+    """Last week's figures, or None when there was no last week to compare with.
+
+    A week in which nobody submitted or skipped is the team's first week with pmpulse (or a week
+    before it was installed): comparing against it would report "+75 pts" and a rise in every
+    health colour on day one, which is noise, not news.
+    """
+    if previous is None:
+        return None
+    counts = count(previous)
+    if counts.submitted == 0 and counts.skipped == 0:
+        return None
+    return counts
+
+
 def summarize(
     week: str,
     pms: Sequence[PMWeek],
@@ -209,7 +224,7 @@ def summarize(
     return Digest(
         week=week,
         counts=count(ordered),
-        previous=count(previous) if previous is not None else None,
+        previous=_previous_counts(previous),
         names_by_health={str(k): v for k, v in names_by_health.items()},
         missing=[pm for pm in ordered if pm.answer is Answer.MISSING],
         open_blockers=open_blockers(ordered, carried_blockers),

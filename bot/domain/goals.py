@@ -204,3 +204,8 @@ def expected_value(*, baseline: float, target: float, start: dt.date, due: dt.da
         return baseline
     share = (on - start).days / span
     return baseline * (1 - share) + target * share
+
+
+def goal_set_key(team: str, owner: str, goal_id: int) -> str:
+    """The outbox key of the notice telling `owner` someone else set goal `goal_id` for them."""
+    return f"goal-set:{team}:{owner}:{goal_id}"

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.fakeslack.blockkit import validate_message_blocks
+from bot.fakeslack.channels import ChannelDirectory
 from bot.fakeslack.history import MessageHistory
 from bot.fakeslack.users import UserDirectory
 from bot.fakeslack.views import ViewStore, err
@@ -64,6 +65,7 @@ class SlackState:
         self.uploaded_files: dict[str, Json] = {}
         self._last_ts = 0.0
         self._ids = itertools.count(1)
+        self.channels = ChannelDirectory(new_id=self._new_id, scopes=scopes)
         self.views = ViewStore(
             team_id=team_id, app_id=app_id, bot_id=bot_id, clock=clock, new_id=self._new_id
         )
@@ -71,7 +73,6 @@ class SlackState:
             "auth.test": self.auth_test,
             "conversations.open": self.conversations_open,
             "conversations.info": self.conversations_info,
-            "conversations.join": self.conversations_join,
             "chat.postMessage": self.chat_post_message,
             "chat.postEphemeral": self.chat_post_ephemeral,
             "chat.update": self.chat_update,
@@ -82,6 +83,7 @@ class SlackState:
             "files.getUploadURLExternal": self.files_get_upload_url,
             "files.completeUploadExternal": self.files_complete_upload,
             **self.directory.handlers(),
+            **self.channels.handlers(),
             **self.views.handlers(),
             **MessageHistory(
                 messages=self.messages, resolve_channel=self.resolve_channel, scopes=scopes
@@ -122,21 +124,18 @@ class SlackState:
         return None
 
     def _channel_obj(self, channel: str) -> Json:
-        obj: Json = {
+        """A direct message channel with one user, as conversations.info shows it."""
+        return {
             "id": channel,
             "created": 1_700_000_000,
-            "is_channel": channel[0] == "C",
-            "is_group": channel[0] == "G",
-            "is_im": channel[0] == "D",
-            "is_private": channel[0] != "C",
+            "is_channel": False,
+            "is_group": False,
+            "is_im": True,
+            "is_private": True,
             "is_member": True,
             "is_archived": False,
+            "user": self.dm_users.get(channel, ""),
         }
-        if channel[0] == "D":
-            obj["user"] = self.dm_users.get(channel, "")
-        else:
-            obj["name"] = f"channel-{channel.lower()}"
-        return obj
 
     def auth_test(self, params: Json) -> Json:
         return {
@@ -173,14 +172,8 @@ class SlackState:
         channel = self.resolve_channel(params.get("channel"))
         if channel is None or channel[0] not in "CGD":
             return err("channel_not_found")
-        return {"ok": True, "channel": self._channel_obj(channel)}
-
-    def conversations_join(self, params: Json) -> Json:
-        channel = self.resolve_channel(params.get("channel"))
-        if channel is None:
-            return err("channel_not_found")
-        if channel[0] == "D":
-            return err("method_not_supported_for_channel_type")
+        if channel[0] != "D":
+            return self.channels.conversations_info({"channel": channel})
         return {"ok": True, "channel": self._channel_obj(channel)}
 
     # -- chat ---------------------------------------------------------------------------
@@ -221,6 +214,9 @@ class SlackState:
         channel = self.resolve_channel(params.get("channel"))
         if channel is None:
             return err("channel_not_found")
+        refused = self.channels.post_error(channel)
+        if refused:
+            return err(refused)
         problem = self.check_content(params)
         if problem:
             return problem
@@ -232,6 +228,9 @@ class SlackState:
         channel = self.resolve_channel(params.get("channel"))
         if channel is None:
             return err("channel_not_found")
+        refused = self.channels.post_error(channel)
+        if refused:
+            return err(refused)
         if not params.get("user"):
             return err("user_not_found")
         problem = self.check_content(params)
@@ -288,6 +287,9 @@ class SlackState:
         channel = self.resolve_channel(params.get("channel"))
         if channel is None:
             return err("channel_not_found")
+        refused = self.channels.post_error(channel)
+        if refused:
+            return err(refused)
         try:
             post_at = int(params.get("post_at", ""))
         except (TypeError, ValueError):

@@ -62,6 +62,9 @@ class FakeSlack:
             "im:history",
             "channels:history",
             "groups:history",
+            "channels:read",
+            "groups:read",
+            "channels:join",
         ),
         host: str = "127.0.0.1",
         port: int = 0,
@@ -112,7 +115,6 @@ class FakeSlack:
         self._thread = threading.Thread(
             target=server.serve_forever,
             name="fakeslack",
-            kwargs={"poll_interval": 0.05},
             daemon=True,
         )
         self._thread.start()
@@ -175,6 +177,28 @@ class FakeSlack:
                 deleted=deleted,
                 team_id=team_id,
             )
+
+    def add_channel(
+        self,
+        name: str,
+        *,
+        private: bool = False,
+        archived: bool = False,
+        bot_member: bool = True,
+        channel_id: str | None = None,
+    ) -> str:
+        """Declare a channel (public unless `private`) and return its ID; see `bot.fakeslack.channels`."""
+        with self._lock:
+            return str(
+                self._state.channels.add(
+                    name, private=private, archived=archived, bot_member=bot_member, channel_id=channel_id
+                )["id"]
+            )
+
+    def update_channel(self, channel_id: str, **changes: Any) -> dict[str, Any]:
+        """Change a declared channel: `is_archived`, `is_member` (the bot), `name`, `is_private`."""
+        with self._lock:
+            return self._state.channels.update(channel_id, **changes)
 
     def update_user(self, user_id: str, **changes: Any) -> dict[str, Any]:
         """Deactivate (``deleted=True``), reactivate or edit a member; returns the user object

@@ -79,6 +79,26 @@ class SlackRequestSender:
         }
 
     @staticmethod
+    def external(value: str | None) -> Json:
+        option = None if value is None else {"text": {"type": "plain_text", "text": value}, "value": value}
+        return {"type": "external_select", "selected_option": option}
+
+    @staticmethod
+    def conversation(channel_id: str | None) -> Json:
+        return {"type": "conversations_select", "selected_conversation": channel_id}
+
+    @staticmethod
+    def timepicker(time_str: str | None) -> Json:
+        return {"type": "timepicker", "selected_time": time_str}
+
+    @staticmethod
+    def checkboxes(*values: str) -> Json:
+        return {
+            "type": "checkboxes",
+            "selected_options": [{"text": {"type": "plain_text", "text": v}, "value": v} for v in values],
+        }
+
+    @staticmethod
     def datepicker(date_str: str | None) -> Json:
         return {"type": "datepicker", "selected_date": date_str}
 
@@ -254,6 +274,34 @@ class SlackRequestSender:
             "trigger_id": self._trigger(None),
             "view": submitted,
             "response_urls": [],
+            "enterprise": None,
+            "is_enterprise_install": False,
+        }
+        return self._interaction(payload, signature=signature, timestamp=timestamp)
+
+    def block_suggestion(
+        self,
+        user_id: str,
+        *,
+        action_id: str,
+        value: str,
+        view: Json,
+        block_id: str = "",
+        signature: str | None = None,
+        timestamp: int | None = None,
+    ) -> requests.Response:
+        """Typing ``value`` into an external select of the open ``view``: Slack asks for options."""
+        payload: Json = {
+            "type": "block_suggestion",
+            "team": self._team(),
+            "user": self._user(user_id),
+            "api_app_id": self.api_app_id,
+            "token": self.verification_token,
+            "container": {"type": "view", "view_id": view.get("id", "V0000")},
+            "action_id": action_id,
+            "block_id": block_id,
+            "value": value,
+            "view": view,
             "enterprise": None,
             "is_enterprise_install": False,
         }

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import selectors
+import socketserver
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.parser import BytesParser
@@ -17,7 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, cast
 from urllib.parse import parse_qs
 
-__all__ = ["JSON_FIELDS", "Reply", "Server", "json_reply", "normalize", "parse_body"]
+__all__ = ["JSON_FIELDS", "Reply", "Server", "StopsAtOnce", "json_reply", "normalize", "parse_body"]
 
 Json = dict[str, Any]
 # Fields slack_sdk sends as JSON-encoded strings in form bodies; parsed back for assertions.
@@ -76,7 +80,54 @@ def normalize(params: Json) -> Json:
 Dispatch = Callable[[str, str, dict[str, str], bytes], "Reply"]
 
 
-class Server(ThreadingHTTPServer):
+class StopsAtOnce(socketserver.TCPServer):
+    """A socketserver mixin whose `shutdown()` takes effect at once.
+
+    The standard `serve_forever` notices `shutdown()` only when its `poll_interval` runs out, so
+    each stop waits that long; this loop also watches a pipe that `shutdown()` writes to. Test
+    suites start and stop a server per test, and that idle wait used to add up to minutes.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._wake_read, self._wake_write = os.pipe()
+        os.set_blocking(self._wake_read, False)
+        self._stop_requested = False
+        self._stopped = threading.Event()
+
+    def serve_forever(self, poll_interval: float = 0.5) -> None:
+        self._stopped.clear()
+        try:
+            with selectors.DefaultSelector() as selector:
+                selector.register(self, selectors.EVENT_READ)
+                selector.register(self._wake_read, selectors.EVENT_READ)
+                while not self._stop_requested:
+                    ready = selector.select(poll_interval)
+                    if self._stop_requested:
+                        break
+                    if any(key.fileobj is self for key, _ in ready):
+                        self._handle_request_noblock()  # type: ignore[attr-defined]  # stdlib, untyped
+                    self.service_actions()
+        finally:
+            with contextlib.suppress(BlockingIOError):
+                os.read(self._wake_read, 64)  # the wake-up byte: a later serve_forever starts clean
+            self._stop_requested = False
+            self._stopped.set()
+
+    def shutdown(self) -> None:
+        """Stop `serve_forever` (running in another thread) and wait until it has returned."""
+        self._stop_requested = True
+        os.write(self._wake_write, b"x")
+        self._stopped.wait()
+
+    def server_close(self) -> None:
+        super().server_close()
+        for fd in (self._wake_read, self._wake_write):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+class Server(StopsAtOnce, ThreadingHTTPServer):
     """Threaded server whose requests all go to one ``dispatch(verb, path, headers, body)``."""
 
     daemon_threads = True

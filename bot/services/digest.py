@@ -21,8 +21,8 @@ from bot.domain.schedule import Leave, on_leave, zone
 from bot.domain.status import team_state
 from bot.domain.weeks import iso_week, previous_week, week_end, week_start
 from bot.services.errors import PermissionDenied, ServiceError
+from bot.services.roster import MemberView
 from bot.services.schedule import cadence_of
-from storage.models import Member
 from storage.uow import UnitOfWork
 from storage.weekly import WeeklyQueries
 
@@ -167,7 +167,7 @@ def _weekly_digest(uow: UnitOfWork, *, week: str, now: dt.datetime) -> DigestPla
     return DigestPlan(digest=digest, channel=settings.digest_channel, locale=settings.locale)
 
 
-def check_can_post(actor: Member) -> None:
+def check_can_post(actor: MemberView) -> None:
     """Posting the digest on demand is for managers and admins."""
     if not can_manage(actor.role):
         raise PermissionDenied("digest.error.not_allowed")

@@ -1,4 +1,9 @@
-"""Goals: adding one through the modal and listing them."""
+"""Goals: adding one through the modal and listing them.
+
+A goal someone sets for another person (a manager for a report) is told to that person by
+`bot.notifications.goals`, through the outbox, once the goal is stored: this module decides and
+records; it renders and sends nothing.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,13 @@ from dataclasses import dataclass
 
 from bot.domain.goals import FieldError, GoalDraft, ValidGoal, expected_value, validate_goal
 from bot.domain.roster import oversees
-from bot.services.errors import NotFound, PermissionDenied
-from storage.models import Goal, Member
+from bot.services.errors import FormErrors, NotFound, PermissionDenied
+from bot.services.roster import MemberView
+from bot.services.roster import to_view as member_view
+from bot.services.unit import UowFactory, member_of
+from bot.services.workspaces import WorkspaceRef
+from storage.goals import Goal
+from storage.roster import Member
 from storage.uow import UnitOfWork
 
 
@@ -26,6 +36,21 @@ class GoalView:
     due_date: dt.date
     direction: str
     expected_now: float
+
+
+@dataclass(frozen=True)
+class GoalAdded:
+    """A goal just stored, whose it is, and whether someone else set it (its owner is then told)."""
+
+    goal: GoalView
+    owner: MemberView
+    set_by_someone_else: bool = False
+
+
+@dataclass(frozen=True)
+class GoalList:
+    owner_name: str
+    goals: list[GoalView]
 
 
 def to_view(goal: Goal, *, today: dt.date) -> GoalView:
@@ -59,22 +84,33 @@ def may_oversee(actor: Member, subject: Member) -> bool:
 
 
 def add_goal(
-    uow: UnitOfWork, *, actor: Member, owner_slack_id: str | None, draft: GoalDraft, today: dt.date
-) -> GoalView | list[FieldError]:
-    """Validate and store a goal; field errors come back instead of raising."""
-    result = validate_goal(draft, today=today)
-    owner = actor
-    if owner_slack_id and owner_slack_id != actor.slack_user_id:
-        candidate = uow.members.get_by_slack_id(owner_slack_id)
-        if candidate is None or not candidate.active:
-            return [FieldError("owner", "goal.error.owner_not_on_roster")]
-        if not may_oversee(actor, candidate):
-            return [FieldError("owner", "goal.error.not_your_report")]
-        owner = candidate
-    if isinstance(result, list):
-        return result
-    goal = _store(uow, actor=actor, owner=owner, goal=result, today=today)
-    return goal
+    uow_factory: UowFactory,
+    *,
+    workspace: WorkspaceRef,
+    user_id: str,
+    owner_slack_id: str | None,
+    draft: GoalDraft,
+    today: dt.date,
+) -> GoalAdded:
+    """Validate and store a goal for the requester or someone they oversee; `FormErrors` when
+    fields need correcting."""
+    with uow_factory(workspace.id) as uow:
+        actor = member_of(uow, user_id)
+        result = validate_goal(draft, today=today)
+        owner = actor
+        if owner_slack_id and owner_slack_id != actor.slack_user_id:
+            candidate = uow.members.get_by_slack_id(owner_slack_id)
+            if candidate is None or not candidate.active:
+                raise FormErrors([FieldError("owner", "goal.error.owner_not_on_roster")])
+            if not may_oversee(actor, candidate):
+                raise FormErrors([FieldError("owner", "goal.error.not_your_report")])
+            owner = candidate
+        if isinstance(result, list):
+            raise FormErrors(result)
+        owner_view = member_view(owner)
+        goal = _store(uow, actor=actor, owner=owner, goal=result, today=today)
+        uow.commit()
+        return GoalAdded(goal=goal, owner=owner_view, set_by_someone_else=owner.id != actor.id)
 
 
 def _store(uow: UnitOfWork, *, actor: Member, owner: Member, goal: ValidGoal, today: dt.date) -> GoalView:
@@ -102,26 +138,32 @@ def _store(uow: UnitOfWork, *, actor: Member, owner: Member, goal: ValidGoal, to
         entity_id=row.id,
         detail={"owner": owner.slack_user_id, "title": goal.title},
     )
-    view = to_view(row, today=today)
-    uow.commit()
-    return view
+    return to_view(row, today=today)
 
 
 def list_goals(
-    uow: UnitOfWork, *, actor: Member, subject_slack_id: str | None, today: dt.date
-) -> tuple[Member, list[GoalView]]:
-    """Open goals of `subject` (default: the actor): one's own, a manager's direct reports', or
-    anyone's for an admin; the same rule as App Home and `/pm status team`."""
-    subject = actor
-    if subject_slack_id and subject_slack_id != actor.slack_user_id:
-        found = uow.members.get_by_slack_id(subject_slack_id)
-        if found is None or not found.active:
-            raise NotFound("team.error.not_on_roster", user=subject_slack_id)
-        if not may_oversee(actor, found):
-            raise PermissionDenied("goal.error.not_in_view")
-        subject = found
-    goals = uow.goals.for_owners([subject.id])
-    return subject, [to_view(goal, today=today) for goal in goals]
+    uow_factory: UowFactory, *, workspace_id: int, user_id: str, subject_slack_id: str | None, today: dt.date
+) -> GoalList:
+    """Open goals of `subject` (default: the requester): one's own, a manager's direct reports',
+    or anyone's for an admin; the same rule as App Home and `/pm status team`. Looking at
+    someone else's goals is audited (it is people data)."""
+    with uow_factory(workspace_id) as uow:
+        actor = member_of(uow, user_id)
+        subject = actor
+        if subject_slack_id and subject_slack_id != actor.slack_user_id:
+            found = uow.members.get_by_slack_id(subject_slack_id)
+            if found is None or not found.active:
+                raise NotFound("team.error.not_on_roster", user=subject_slack_id)
+            if not may_oversee(actor, found):
+                raise PermissionDenied("goal.error.not_in_view")
+            subject = found
+        goals = [to_view(goal, today=today) for goal in uow.goals.for_owners([subject.id])]
+        if subject.id != actor.id:
+            uow.audit.record(
+                actor=actor.slack_user_id, action="view", entity="goals", entity_id=subject.slack_user_id
+            )
+            uow.commit()
+        return GoalList(owner_name=subject.name, goals=goals)
 
 
 def team_goals(uow: UnitOfWork, members: list[Member], *, today: dt.date) -> list[GoalView]:

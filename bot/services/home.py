@@ -9,7 +9,8 @@ from bot.domain.roster import Role
 from bot.services import goals as goal_service
 from bot.services.goals import GoalView
 from bot.services.roster import MemberView, to_view
-from storage.models import Member
+from bot.services.unit import UowFactory, member_of
+from storage.roster import Member
 from storage.uow import UnitOfWork
 
 
@@ -21,15 +22,22 @@ class Dashboard:
     team_goal_counts: dict[str, int]
 
 
-def dashboard(uow: UnitOfWork, *, member: Member, today: dt.date) -> Dashboard:
-    my_goals = [goal_service.to_view(g, today=today) for g in uow.goals.for_owners([member.id])]
+def dashboard(uow_factory: UowFactory, *, workspace_id: int, user_id: str, today: dt.date) -> Dashboard:
+    with uow_factory(workspace_id) as uow:
+        return _dashboard(uow, member=member_of(uow, user_id, related=True), today=today)
+
+
+def _dashboard(uow: UnitOfWork, *, member: Member, today: dt.date) -> Dashboard:
+    goals = uow.goals
+    mine = goals.for_owners([member.id], owners_loaded=True)
+    my_goals = [goal_service.to_view(g, today=today) for g in mine]
     team: list[Member] = []
     if member.role == Role.ADMIN:
         team = [m for m in uow.members.list() if m.id != member.id]
     elif member.role == Role.MANAGER:
         team = list(uow.members.reports_of(member.id))
     counts: dict[str, int] = {m.slack_user_id: 0 for m in team}
-    for goal in uow.goals.for_owners([m.id for m in team]) if team else []:
+    for goal in goals.for_owners([m.id for m in team], owners_loaded=True) if team else []:
         counts[goal.owner.slack_user_id] += 1
     return Dashboard(
         me=to_view(member),

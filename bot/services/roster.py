@@ -11,7 +11,8 @@ from bot.domain.goals import PRODUCT_LINE_MAX
 from bot.domain.roster import Role, RosterSubject, can_manage, roster_change_refusal
 from bot.i18n import normalize_locale
 from bot.services.errors import NotFound, PermissionDenied, ServiceError
-from storage.models import Member
+from bot.services.unit import UowFactory
+from storage.roster import Member
 from storage.uow import UnitOfWork
 
 
@@ -66,7 +67,7 @@ def find_actor(
     admins: Iterable[str],
     lookup: ProfileLookup,
     now: dt.datetime,
-) -> Member | None:
+) -> MemberView | None:
     """The roster entry of whoever sent a request.
 
     Admins named in PMPULSE_ADMINS are admins on every request: they join on first contact,
@@ -75,7 +76,7 @@ def find_actor(
     member = uow.members.get_by_slack_id(slack_user_id)
     configured = slack_user_id in set(admins)
     if member is not None and member.active and (not configured or member.role == Role.ADMIN):
-        return member
+        return to_view(member)
     if not configured:
         return None
     profile = lookup(slack_user_id)
@@ -94,8 +95,9 @@ def find_actor(
         entity_id=slack_user_id,
         detail={"role": Role.ADMIN, "source": "PMPULSE_ADMINS", "before": before},
     )
+    view = to_view(member)
     uow.commit()
-    return member
+    return view
 
 
 def _apply_profile(member: Member, profile: Profile, *, now: dt.datetime) -> None:
@@ -177,8 +179,9 @@ def _check_change(*, actor: str, actor_role: str, subject: RosterSubject, new_ro
 
 
 def add_member(
-    uow: UnitOfWork,
+    uow_factory: UowFactory,
     *,
+    workspace_id: int,
     actor: str,
     actor_role: str,
     user_id: str,
@@ -194,6 +197,34 @@ def add_member(
     Who may change whom is `roster_change_refusal`; a report moves to another manager only by
     an admin or the report's current manager. The result says what changed.
     """
+    with uow_factory(workspace_id) as uow:
+        return _add_member(
+            uow,
+            actor=actor,
+            actor_role=actor_role,
+            user_id=user_id,
+            role=role,
+            product_line=product_line,
+            manager_slack_id=manager_slack_id,
+            lookup=lookup,
+            configured_admins=configured_admins,
+            now=now,
+        )
+
+
+def _add_member(
+    uow: UnitOfWork,
+    *,
+    actor: str,
+    actor_role: str,
+    user_id: str,
+    role: Role,
+    product_line: str | None,
+    manager_slack_id: str | None,
+    lookup: ProfileLookup,
+    configured_admins: Collection[str],
+    now: dt.datetime,
+) -> RosterChange:
     existing = uow.members.get_by_slack_id(user_id)
     subject = _subject(existing, user_id, configured_admins)
     _check_change(actor=actor, actor_role=actor_role, subject=subject, new_role=role)
@@ -248,7 +279,7 @@ def add_member(
         entity_id=user_id,
         detail={"role": role.value, "product_line": product_line, "manager": manager_id},
     )
-    uow.session.flush()
+    uow.flush()
     view = to_view(member)
     uow.commit()
     changes: tuple[Change, ...] = ()
@@ -268,14 +299,24 @@ def _changes(before: tuple[str, str | None, tuple[str, ...]], after: MemberView)
 
 
 def remove_member(
-    uow: UnitOfWork,
+    uow_factory: UowFactory,
     *,
+    workspace_id: int,
     actor: str,
     actor_role: str,
     user_id: str,
     configured_admins: Collection[str] = (),
 ) -> MemberView:
     """Deactivate a member; their history stays."""
+    with uow_factory(workspace_id) as uow:
+        return _remove_member(
+            uow, actor=actor, actor_role=actor_role, user_id=user_id, configured_admins=configured_admins
+        )
+
+
+def _remove_member(
+    uow: UnitOfWork, *, actor: str, actor_role: str, user_id: str, configured_admins: Collection[str]
+) -> MemberView:
     if not can_manage(actor_role):
         raise PermissionDenied("team.error.not_allowed")
     member = uow.members.get_by_slack_id(user_id)
@@ -294,7 +335,12 @@ def remove_member(
     return view
 
 
-def list_team(uow: UnitOfWork) -> list[MemberView]:
+def list_team(uow_factory: UowFactory, *, workspace_id: int) -> list[MemberView]:
+    with uow_factory(workspace_id) as uow:
+        return _list_team(uow)
+
+
+def _list_team(uow: UnitOfWork) -> list[MemberView]:
     return [
         MemberView(
             slack_user_id=member.slack_user_id,
@@ -342,16 +388,19 @@ def refresh_profiles(
     return refreshed
 
 
-def apply_user_change(uow: UnitOfWork, profile: Profile, *, now: dt.datetime) -> str | None:
+def apply_user_change(
+    uow_factory: UowFactory, *, workspace_id: int, profile: Profile, now: dt.datetime
+) -> str | None:
     """Slack's `user_change` event for someone on the roster: follow a (re)activation, and
     refresh name, timezone and locale. Returns what changed in the roster, if anything."""
-    member = uow.members.get_by_slack_id(profile.user_id)
-    if member is None or not (member.active or member.deactivated_in_slack):
-        return None
-    change = _apply_slack_status(uow, member, profile)
-    _apply_profile(member, profile, now=now)
-    uow.commit()
-    return change
+    with uow_factory(workspace_id) as uow:
+        member = uow.members.get_by_slack_id(profile.user_id)
+        if member is None or not (member.active or member.deactivated_in_slack):
+            return None
+        change = _apply_slack_status(uow, member, profile)
+        _apply_profile(member, profile, now=now)
+        uow.commit()
+        return change
 
 
 def dm_channel_of(uow: UnitOfWork, slack_user_id: str) -> str | None:
@@ -365,3 +414,10 @@ def remember_dm_channel(uow: UnitOfWork, slack_user_id: str, channel_id: str) ->
     if member is not None and member.dm_channel_id != channel_id:
         member.dm_channel_id = channel_id
         uow.commit()
+
+
+def stored_locale(uow_factory: UowFactory, *, workspace_id: int, slack_user_id: str) -> str | None:
+    """The language stored for `slack_user_id` (anyone ever on the roster), without asking Slack."""
+    with uow_factory(workspace_id) as uow:
+        member = uow.members.get_by_slack_id(slack_user_id)
+        return member.locale if member is not None else None

@@ -16,9 +16,9 @@ from bot.domain.roster import Role
 from bot.domain.schedule import Cadence, DueWork, ScheduledPM, WeeklyTime
 from bot.domain.weeks import week_end, week_start
 from bot.i18n import resolve_locale
-from storage.models import TeamSettings
 from storage.uow import UnitOfWork
 from storage.weekly import AnyRow, WeeklyQueries
+from storage.workspaces import TeamSettings
 
 
 @dataclass(frozen=True)

@@ -1,18 +1,23 @@
 """Weekly status updates: the modal's data, submitting and editing, skipping, resolving blockers.
 
-Each use case runs in the caller's unit of work and commits once, so a failed write leaves
-nothing half-saved. Slack never appears here: the late-edit note's payload comes from a builder
-the caller passes in.
+Each use case opens its own unit of work from the factory it is given and commits once, so a
+failed write leaves nothing half-saved; it returns plain views. Slack never appears here.
+
+A version saved after the week's digest went out owes the digest's thread a note. The edit only
+records that debt, on its own history row (`StatusRevision.late_note_owed`), in its transaction;
+`late_notes_owed` reads the debts back as plain data for `bot.notifications.status` to render and
+queue, and `late_note_queued` settles one in the transaction that queues it. The reasons are
+given in `bot.notifications.status`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.delivery.outbox import enqueue
 from bot.domain.goals import FieldError
 from bot.domain.schedule import local_week, zone
 from bot.domain.status import (
@@ -25,9 +30,15 @@ from bot.domain.status import (
     validate_status,
     week_is_open,
 )
-from bot.services.errors import NotFound, PermissionDenied, ServiceError
-from storage.models import Blocker, Goal, Member, StatusRevision, StatusUpdate, Workspace
+from bot.services.errors import FormErrors, NotFound, PermissionDenied, ServiceError
+from bot.services.unit import UowFactory, member_of
+from bot.services.workspaces import WorkspaceRef
+from storage.goals import Goal
+from storage.roster import Member
+from storage.status import Blocker, StatusRevision, StatusUpdate
 from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -94,9 +105,16 @@ class StatusFormData:
     current: StatusView | None
 
 
-# Builds the chat.postMessage payload (text, blocks) of the note posted in a digest's thread
-# when an update is edited after that digest went out.
-LateNoteBuilder = Callable[[StatusView], dict[str, Any]]
+@dataclass(frozen=True)
+class LateNote:
+    """A note owed to a digest's thread: one version of an update saved after the digest went out."""
+
+    revision_id: int
+    key: str  # the note's delivery key: one per version, ever
+    thread_of: str  # the digest's delivery key
+    channel: str | None  # where the digest went, when known; the sender answers in its thread
+    locale: str  # the team's: the digest's thread is read by the team
+    view: StatusView  # the version as it was saved
 
 
 def member_week(member: Member, *, team_timezone: str, now: dt.datetime) -> str:
@@ -108,11 +126,12 @@ def member_today(member: Member, *, team_timezone: str, now: dt.datetime) -> dt.
     return now.astimezone(zone(member.timezone, team_timezone)).date()
 
 
-def to_view(uow: UnitOfWork, update: StatusUpdate) -> StatusView:
-    goals = {g.id: g for g in uow.goals.for_owners([update.member_id], status=None)}
-    values = uow.status.kpi_values(list(goals), [update.week]) if goals else []
+def to_view(uow: UnitOfWork, update: StatusUpdate, *, goals: Sequence[Goal] | None = None) -> StatusView:
+    """`goals`: the owner's goals of every status, when the caller has them already."""
+    by_id = {g.id: g for g in (uow.goals.rows_of(update.member_id) if goals is None else goals)}
+    values = uow.status.kpi_values(list(by_id), [update.week]) if by_id else []
     kpis = tuple(
-        KpiView(v.goal_id, goals[v.goal_id].title, goals[v.goal_id].unit, v.value, goals[v.goal_id].target)
+        KpiView(v.goal_id, by_id[v.goal_id].title, by_id[v.goal_id].unit, v.value, by_id[v.goal_id].target)
         for v in sorted(values, key=lambda v: v.goal_id)
     )
     return StatusView(
@@ -136,7 +155,19 @@ def to_view(uow: UnitOfWork, update: StatusUpdate) -> StatusView:
     )
 
 
-def form_data(uow: UnitOfWork, *, member: Member, week: str) -> StatusFormData:
+def status_form(
+    uow_factory: UowFactory, *, workspace: WorkspaceRef, user_id: str, week: str | None, now: dt.datetime
+) -> StatusFormData:
+    """The modal's contents for `week` (None: the member's current week); a closed week is refused."""
+    with uow_factory(workspace.id) as uow:
+        member = member_of(uow, user_id)
+        week = week or member_week(member, team_timezone=workspace.timezone, now=now)
+        if not week_is_open(week, today=member_today(member, team_timezone=workspace.timezone, now=now)):
+            raise ServiceError("status.error.week_closed", week=week)
+        return _form_data(uow, member=member, week=week)
+
+
+def _form_data(uow: UnitOfWork, *, member: Member, week: str) -> StatusFormData:
     """The modal's contents for `member` and `week`, prefilled when an update exists."""
     goals = list(uow.goals.for_owners([member.id]))
     values = (
@@ -151,27 +182,40 @@ def form_data(uow: UnitOfWork, *, member: Member, week: str) -> StatusFormData:
 
 
 def submit_status(
+    uow_factory: UowFactory,
+    *,
+    workspace: WorkspaceRef,
+    user_id: str,
+    week: str,
+    form: StatusForm,
+    now: dt.datetime,
+) -> StatusView:
+    """Create or edit the requester's update for `week`; `FormErrors` when fields need correcting.
+
+    Every version is kept as a StatusRevision. A version saved after the week's digest was
+    posted is marked late and owes the digest's thread a note, recorded in the same transaction
+    as the version itself (see `late_notes_owed`). `late` on the result says the update is late.
+    """
+    with uow_factory(workspace.id) as uow:
+        member = member_of(uow, user_id)
+        return _submit(uow, member=member, week=week, form=form, now=now, workspace=workspace)
+
+
+def _submit(
     uow: UnitOfWork,
     *,
     member: Member,
     week: str,
     form: StatusForm,
     now: dt.datetime,
-    team_timezone: str,
-    late_note: LateNoteBuilder | None = None,
-) -> StatusView | list[FieldError]:
-    """Create or edit `member`'s update for `week`; field errors come back instead of raising.
-
-    Every version is kept as a StatusRevision. An edit after the week's digest was posted is
-    marked late, and (given `late_note`) a note is queued into the digest's thread, all in the
-    same transaction as the update itself.
-    """
-    if not week_is_open(week, today=member_today(member, team_timezone=team_timezone, now=now)):
-        return [FieldError("progress", "status.error.week_closed", (("week", week),))]
-    goals: Sequence[Goal] = uow.goals.for_owners([member.id])
-    result = validate_status(form, goal_ids=[g.id for g in goals])
+    workspace: WorkspaceRef,
+) -> StatusView:
+    if not week_is_open(week, today=member_today(member, team_timezone=workspace.timezone, now=now)):
+        raise FormErrors([FieldError("progress", "status.error.week_closed", (("week", week),))])
+    goals = uow.goals.rows_of(member.id)  # every status: closed goals may hold this week's values
+    result = validate_status(form, goal_ids=[g.id for g in goals if g.status == "open"])
     if isinstance(result, list):
-        return result
+        raise FormErrors(result)
 
     # The revision is claimed first, taking the update's lock: a submission racing this one waits,
     # and everything read below (the stored text, blockers, the digest) is what the one before
@@ -185,14 +229,15 @@ def submit_status(
     update.state = UpdateState.SUBMITTED
     update.late = update.late or late
     update.updated_at = now
-    for goal_id, value in result.kpis.items():
-        uow.status.set_kpi(goal_id, week, value)
-    uow.session.flush()
-    uow.session.refresh(update, ["blockers"])
 
     uow.status.add_revision(
         StatusRevision(
-            update_id=update.id, revision=update.revision, snapshot=_snapshot(update, result), late=late
+            update_id=update.id,
+            revision=update.revision,
+            snapshot=_snapshot(update, result),
+            late=late,
+            late_note_owed=late,
+            created_at=now,
         )
     )
     uow.audit.record(
@@ -202,24 +247,85 @@ def submit_status(
         entity_id=update.id,
         detail={"week": week, "revision": update.revision, "late": late},
     )
-    view = to_view(uow, update)
-    if digest is not None and late_note is not None:
-        parent = uow.outbox.by_key(digest.delivery_key)
-        settings = uow.team_settings.get()
-        channel = (parent.channel if parent else None) or (settings.digest_channel if settings else None)
-        payload = late_note(view)
-        if channel:
-            payload["channel"] = channel  # the sender answers in the parent's thread either way
-        enqueue(
-            uow,
-            key=late_edit_key(_team_id(uow), member.slack_user_id, week, update.revision),
-            method="chat.postMessage",
-            payload=payload,
-            now=now,
-            thread_of=digest.delivery_key,
-        )
+    uow.flush()  # once, for everything above: the blockers' IDs are in the view
+    uow.status.set_kpis(week, result.kpis)
+    view = to_view(uow, update, goals=goals)
     uow.commit()
     return view
+
+
+def late_notes_owed(uow: UnitOfWork, *, team_id: str, limit: int = 100) -> list[LateNote]:
+    """The notes the workspace still owes digests' threads, oldest version first; nothing is settled.
+
+    Each note shows its version as saved (its history row), in the team's language, whatever was
+    edited since. A debt whose digest is gone from the database has no thread to go to: it is
+    settled here, in the caller's unit of work, and logged.
+    """
+    settings = uow.team_settings.get()
+    locale = settings.locale if settings is not None else "en"
+    notes: list[LateNote] = []
+    for revision in uow.status.late_notes_owed(limit):
+        update = uow.status.update_by_id(revision.update_id)
+        digest = uow.status.digest_post(update.week) if update is not None else None
+        if update is None or digest is None:
+            log.warning(
+                "workspace %s: late note of version %s has no digest to go under; dropped",
+                uow.workspace_id,
+                revision.id,
+            )
+            uow.status.late_note_queued(revision.id)
+            continue
+        parent = uow.outbox.by_key(digest.delivery_key)
+        channel = (parent.channel if parent else None) or (settings.digest_channel if settings else None)
+        notes.append(
+            LateNote(
+                revision_id=revision.id,
+                key=late_edit_key(team_id, update.member.slack_user_id, update.week, revision.revision),
+                thread_of=digest.delivery_key,
+                channel=channel or None,
+                locale=locale,
+                view=_version_view(uow, update, revision),
+            )
+        )
+    return notes
+
+
+def late_note_queued(uow: UnitOfWork, note: LateNote) -> None:
+    """Settle `note`'s debt; call it in the unit of work that queued the note, which commits."""
+    uow.status.late_note_queued(note.revision_id)
+
+
+def _version_view(uow: UnitOfWork, update: StatusUpdate, revision: StatusRevision) -> StatusView:
+    """One version of `update` as its history row kept it."""
+    snapshot = revision.snapshot
+    goals = {g.id: g for g in uow.goals.for_owners([update.member_id], status=None)}
+    reported = sorted((int(goal_id), float(value)) for goal_id, value in snapshot.get("kpis", {}).items())
+    return StatusView(
+        id=update.id,
+        week=update.week,
+        member_slack_id=update.member.slack_user_id,
+        member_name=update.member.name,
+        state=str(snapshot.get("state", update.state)),
+        progress=str(snapshot.get("progress") or ""),
+        plans=str(snapshot.get("plans") or ""),
+        # A version's blockers are text only: notes show them without Resolve buttons.
+        blockers=tuple(
+            BlockerView(0, str(b["text"]), bool(b["resolved"])) for b in snapshot.get("blockers", [])
+        ),
+        health=snapshot.get("health"),
+        health_reason=str(snapshot.get("health_reason") or ""),
+        kpis=tuple(
+            KpiView(goal_id, goals[goal_id].title, goals[goal_id].unit, value, goals[goal_id].target)
+            for goal_id, value in reported
+            if goal_id in goals
+        ),
+        topic=str(snapshot.get("topic") or ""),
+        risk=str(snapshot.get("risk") or ""),
+        revision=revision.revision,
+        late=revision.late,
+        submitted_at=update.submitted_at,
+        updated_at=revision.created_at,
+    )
 
 
 def _apply(update: StatusUpdate, status: ValidStatus, *, now: dt.datetime) -> None:
@@ -232,17 +338,16 @@ def _apply(update: StatusUpdate, status: ValidStatus, *, now: dt.datetime) -> No
     update.health_reason = status.health_reason
     previous = list(update.blockers)
     merged = merge_blockers([(b.text, b.resolved) for b in previous], status.blockers)
-    kept = {match for _, match in merged if match is not None}
-    for index, blocker in enumerate(previous):
-        if index not in kept:
-            update.blockers.remove(blocker)
+    ordered: list[Blocker] = []
     for position, (text, match) in enumerate(merged):
         if match is not None:
-            previous[match].position = position
+            blocker = previous[match]
+            blocker.position = position
         else:
-            update.blockers.append(
-                Blocker(workspace_id=update.workspace_id, text=text, position=position, created_at=now)
-            )
+            blocker = Blocker(workspace_id=update.workspace_id, text=text, position=position, created_at=now)
+        ordered.append(blocker)
+    # In position order, as they read after the save; the ones left out are deleted (delete-orphan).
+    update.blockers = ordered
 
 
 def _snapshot(update: StatusUpdate, status: ValidStatus) -> dict[str, Any]:
@@ -259,20 +364,21 @@ def _snapshot(update: StatusUpdate, status: ValidStatus) -> dict[str, Any]:
     }
 
 
-def _team_id(uow: UnitOfWork) -> str:
-    workspace = uow.session.get(Workspace, uow.workspace_id)
-    return workspace.slack_team_id if workspace is not None else str(uow.workspace_id)
-
-
 def skip_week(
-    uow: UnitOfWork, *, member: Member, week: str, now: dt.datetime, team_timezone: str
+    uow_factory: UowFactory, *, workspace: WorkspaceRef, user_id: str, week: str, now: dt.datetime
 ) -> StatusView:
-    """Record that `member` skips `week` (leave, holiday): answered, so neither reminded nor missing.
+    """Record that the requester skips `week` (leave, holiday): answered, so neither reminded nor missing.
 
     A week already submitted stays submitted; the caller reads `state` to tell the member.
     """
-    if not week_is_open(week, today=member_today(member, team_timezone=team_timezone, now=now)):
-        raise ServiceError("status.error.week_closed", week=week)
+    with uow_factory(workspace.id) as uow:
+        member = member_of(uow, user_id)
+        if not week_is_open(week, today=member_today(member, team_timezone=workspace.timezone, now=now)):
+            raise ServiceError("status.error.week_closed", week=week)
+        return _skip(uow, member=member, week=week, now=now)
+
+
+def _skip(uow: UnitOfWork, *, member: Member, week: str, now: dt.datetime) -> StatusView:
     update = uow.status.get(member.id, week)
     if update is not None:
         return to_view(uow, update)
@@ -300,21 +406,15 @@ def skip_week(
     return view
 
 
-def own_update(uow: UnitOfWork, *, member: Member, week: str) -> StatusView | None:
-    update = uow.status.get(member.id, week)
-    return to_view(uow, update) if update is not None else None
-
-
-def history(uow: UnitOfWork, *, member: Member, week: str) -> list[dict[str, Any]]:
-    """Every version of `member`'s update for `week`, oldest first (snapshots)."""
-    update = uow.status.get(member.id, week)
-    if update is None:
-        return []
-    return [dict(r.snapshot, revision=r.revision, late=r.late) for r in uow.status.revisions(update.id)]
-
-
-def resolve_blocker(uow: UnitOfWork, *, actor: Member, blocker_id: int, now: dt.datetime) -> StatusView:
+def resolve_blocker(
+    uow_factory: UowFactory, *, workspace: WorkspaceRef, user_id: str, blocker_id: int, now: dt.datetime
+) -> StatusView:
     """Mark a blocker resolved; its owner or the owner's manager may. Idempotent."""
+    with uow_factory(workspace.id) as uow:
+        return _resolve(uow, actor=member_of(uow, user_id), blocker_id=blocker_id, now=now)
+
+
+def _resolve(uow: UnitOfWork, *, actor: Member, blocker_id: int, now: dt.datetime) -> StatusView:
     blocker = uow.status.blocker(blocker_id)
     if blocker is None:
         raise NotFound("status.blocker.error.not_found")
@@ -331,7 +431,7 @@ def resolve_blocker(uow: UnitOfWork, *, actor: Member, blocker_id: int, now: dt.
             entity_id=blocker.id,
             detail={"week": blocker.update.week, "owner": owner.slack_user_id},
         )
-    uow.session.flush()
+    uow.flush()
     view = to_view(uow, blocker.update)
     uow.commit()
     return view

@@ -7,13 +7,16 @@ from collections import Counter
 from dataclasses import dataclass
 
 from bot.domain.roster import Role
-from bot.domain.schedule import Cadence, Leave, WeeklyTime, on_leave
+from bot.domain.schedule import Cadence, Leave, WeeklyTime, local_week, on_leave, zone
 from bot.domain.status import TeamState, team_state
 from bot.domain.weeks import week_end, week_start
 from bot.services.errors import PermissionDenied
 from bot.services.leave import leaves_by_member
-from storage.models import Member, TeamSettings
+from bot.services.unit import UowFactory, member_of
+from bot.services.workspaces import WorkspaceRef
+from storage.roster import Member
 from storage.uow import UnitOfWork
+from storage.workspaces import TeamSettings
 
 # Missing first: that is what a manager opens the table for.
 STATE_ORDER = (TeamState.MISSING, TeamState.SKIPPED, TeamState.ON_LEAVE, TeamState.SUBMITTED)
@@ -42,6 +45,14 @@ class TeamStatus:
     def answered(self) -> int:
         counts = self.counts
         return counts[TeamState.SUBMITTED] + counts[TeamState.SKIPPED]
+
+
+@dataclass(frozen=True)
+class TeamWeek:
+    """The team's week as the requester reads it: the table, and the time zone its times are in."""
+
+    status: TeamStatus
+    timezone: str
 
 
 def cadence_of(settings: TeamSettings | None, *, fallback_timezone: str) -> Cadence:
@@ -77,6 +88,19 @@ def _former_pms_in_view(uow: UnitOfWork, actor: Member, week: str) -> list[Membe
         return []
     answered = {u.member_id for u in uow.status.for_week(week, [m.id for m in former])}
     return [m for m in former if m.id in answered]
+
+
+def team_week(
+    uow_factory: UowFactory, *, workspace: WorkspaceRef, user_id: str, week: str | None, now: dt.datetime
+) -> TeamWeek:
+    """`week` (None: the requester's current week) for the PMs the requester may see."""
+    with uow_factory(workspace.id) as uow:
+        actor = member_of(uow, user_id)
+        timezone = zone(actor.timezone, workspace.timezone)
+        status = team_status(
+            uow, actor=actor, week=week or local_week(now, timezone), team_timezone=workspace.timezone
+        )
+        return TeamWeek(status=status, timezone=timezone.key)
 
 
 def team_status(uow: UnitOfWork, *, actor: Member, week: str, team_timezone: str) -> TeamStatus:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import available_timezones
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.models import TeamSettings, Workspace
 from storage.uow import UnitOfWork
+from storage.workspaces import TeamSettings, Workspace
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,13 @@ EDITABLE = {
 }
 
 
+CLEARED = ("", "-", "none")  # what unsets a channel setting
+
+
+def is_channel_setting(key: str) -> bool:
+    return EDITABLE.get(key) == "channel"
+
+
 def parse_setting(key: str, text: str) -> object:
     """Parse a team setting from text; ValueError with a one-line reason when it does not fit."""
     kind = EDITABLE.get(key)
@@ -124,17 +133,17 @@ def parse_setting(key: str, text: str) -> object:
         raise ValueError(f"unknown setting {key!r}; one of: {', '.join(EDITABLE)}")
     text = text.strip()
     if kind == "timezone":
-        try:
-            ZoneInfo(text)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown IANA timezone {text!r}") from None
+        # The installed zone list, not whatever ZoneInfo() can open (`posixrules`, file paths):
+        # the picker offers exactly these, and a forged value is refused the same way.
+        if text not in timezone_names():
+            raise ValueError(f"unknown IANA timezone {text!r}")
         return text
     if kind == "locale":
         if text not in ("en", "zh-CN"):
             raise ValueError("locale must be en or zh-CN")
         return text
     if kind == "channel":
-        if text in ("", "-", "none"):
+        if text in CLEARED:
             return None
         channel = text.lstrip("#")
         if channel[:1] not in ("C", "G") or not channel.isalnum():
@@ -159,6 +168,15 @@ def parse_setting(key: str, text: str) -> object:
     return days
 
 
+@functools.cache
+def timezone_names() -> frozenset[str]:
+    """Every IANA zone installed here; read once, as it walks the zone directory.
+
+    `Factory` is tzdata's placeholder ("-00"), no one's time zone.
+    """
+    return frozenset(available_timezones() - {"Factory"})
+
+
 def format_setting(key: str, value: object) -> str:
     if EDITABLE.get(key) == "day" and isinstance(value, int):
         return DAYS[value]
@@ -174,6 +192,15 @@ def set_team_setting(uow: UnitOfWork, *, actor: str, setting: str, text: str) ->
     settings = uow.team_settings.get()
     if settings is None:
         raise ValueError("workspace has no settings yet; run pmpulse once against Slack")
+    apply_team_setting(uow, settings, actor=actor, key=key, value=value)
+    uow.commit()
+    return value
+
+
+def apply_team_setting(
+    uow: UnitOfWork, settings: TeamSettings, *, actor: str, key: str, value: object
+) -> None:
+    """Set one parsed team setting and audit it; the caller commits (once, for all it changes)."""
     old = getattr(settings, key)
     setattr(settings, key, value)
     uow.audit.record(
@@ -183,8 +210,19 @@ def set_team_setting(uow: UnitOfWork, *, actor: str, setting: str, text: str) ->
         entity_id=settings.workspace_id,
         detail={"key": key, "old": format_setting(key, old), "new": format_setting(key, value)},
     )
-    uow.commit()
-    return value
+
+
+def configured_channels(
+    session_factory: sessionmaker[Session], slack_team_id: str
+) -> dict[str, str | None] | None:
+    """Each channel setting of a workspace and the channel ID it holds; None when the workspace is unknown."""
+    found = find_workspace(session_factory, slack_team_id)
+    if found is None:
+        return None
+    with UnitOfWork(session_factory) as uow:
+        uow.scope(found.id)
+        settings = uow.team_settings.get()
+        return {key: getattr(settings, key) for key in EDITABLE if is_channel_setting(key)}
 
 
 def team_settings_rows(uow: UnitOfWork) -> list[tuple[str, str]]:
@@ -192,3 +230,11 @@ def team_settings_rows(uow: UnitOfWork) -> list[tuple[str, str]]:
     if settings is None:
         return []
     return [(key, format_setting(key, getattr(settings, key))) for key in EDITABLE]
+
+
+def claim_event(uow_factory: Callable[[int], UnitOfWork], *, workspace_id: int, event_id: str) -> bool:
+    """Record a Slack event ID as handled; False when it was already (a redelivery)."""
+    with uow_factory(workspace_id) as uow:
+        first_time = uow.events.claim(event_id)
+        uow.commit()
+        return first_time

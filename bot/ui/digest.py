@@ -6,12 +6,13 @@ is split over several thread replies rather than cut, so every word typed reache
 User text (updates, blockers, goal titles, names) is escaped: `<!channel>` typed in an update
 shows as text and pings no one.
 
-Blocks are plain dicts here: a digest for thousands of PMs builds thousands of blocks, and
-dicts are an order of magnitude cheaper than slack_sdk model objects.
+The parent and each reply are built from slack_sdk models like every other message; the replies
+are built one PM at a time as the sender consumes them, so a big team never holds them all.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +20,9 @@ from typing import Any
 from bot.domain.digest import Digest, KpiLine, OpenBlocker, PMWeek
 from bot.domain.status import Health
 from bot.i18n import t
-from bot.ui.mrkdwn import HEADER_TEXT_MAX, SECTION_TEXT_MAX, escape, number
+from bot.i18n.dates import format_week
+from bot.ui.blocks import context, divider, header, section, to_dicts
+from bot.ui.mrkdwn import SECTION_TEXT_MAX, clip, cut, escape, fit_lines, number, one_line, split_lines
 
 MESSAGE_BLOCKS_MAX = 50
 MESSAGE_CHARS_MAX = 40_000
@@ -58,52 +61,10 @@ class DigestMessages:
     replies: Iterator[DigestReply]
 
 
-def _section(text: str) -> Json:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
-
-
-def _context(text: str) -> Json:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
-
-
-def split_lines(lines: Sequence[str], limit: int = SECTION_TEXT_MAX) -> list[str]:
-    """Join escaped lines into pieces of at most `limit` characters, losing nothing.
-
-    Lines are kept together where they fit; a longer line is cut between characters, never inside
-    an escape sequence such as `&amp;`.
-    """
-    pieces: list[str] = []
-    current = ""
-    for line in lines:
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) <= limit:
-            current = candidate
-            continue
-        if current:
-            pieces.append(current)
-        while len(line) > limit:
-            cut = limit
-            amp = line.rfind("&", cut - 4, cut)
-            if amp != -1 and ";" not in line[amp:cut]:
-                cut = amp
-            pieces.append(line[:cut])
-            line = line[cut:]
-        current = line
-    if current or not pieces:
-        pieces.append(current)
-    return pieces
-
-
-def split_escaped(text: str, limit: int = SECTION_TEXT_MAX) -> list[str]:
-    """User text escaped and split into pieces of at most `limit` characters, whole."""
-    return split_lines([escape(line) for line in text.split("\n")], limit)
-
-
-def _clip_escaped(text: str, limit: int) -> str:
-    one_line = " ".join(text.split())
-    if len(one_line) > limit:
-        one_line = one_line[:limit].rstrip() + "…"
-    return escape(one_line)
+def _clip_line(locale: str, text: str, limit: int) -> str:
+    """User text as one escaped line showing at most `limit` characters (the budget is what the
+    reader sees; escaped, the line is at most five times as long, well inside a section)."""
+    return escape(clip(one_line(text), limit, locale=locale, inline=True))
 
 
 def _signed(value: float) -> str:
@@ -174,10 +135,10 @@ def _blocker_line(locale: str, item: OpenBlocker, week: str) -> str:
         locale,
         "digest.blocker_line",
         name=escape(item.name),
-        text=_clip_escaped(item.blocker.text, LINE_MAX),
+        text=_clip_line(locale, item.blocker.text, LINE_MAX),
     )
     if item.blocker.week != week:
-        line += " " + t(locale, "digest.blocker_since", week=item.blocker.week)
+        line += " " + t(locale, "digest.blocker_since", week=format_week(locale, item.blocker.week))
     return line
 
 
@@ -187,7 +148,7 @@ def kpi_text(locale: str, line: KpiLine, *, with_owner: bool) -> str:
     text = t(
         locale,
         "digest.kpi_line",
-        title=_clip_escaped(goal.title, 120),
+        title=_clip_line(locale, goal.title, 120),
         value=f"{number(goal.value)}{unit}" if goal.value is not None else "–",
         target=f"{number(goal.target)}{unit}",
         expected=f"{number(round(line.expected, 2))}{unit}",
@@ -209,48 +170,49 @@ def _list_sections(locale: str, title: str, lines: Iterable[str], total: int) ->
     """A titled list of `total` lines in at most LIST_SECTIONS_MAX sections; what does not fit is
     counted, not shown (and not even formatted: a team of thousands has thousands of lines)."""
     more_room = len(t(locale, "digest.more_in_thread", count=total)) + 1
-    sections: list[str] = [title]
-    shown = 0
-    for line in lines:
-        candidate = f"{sections[-1]}\n{line}"
-        if len(candidate) + more_room <= SECTION_TEXT_MAX:
-            sections[-1] = candidate
-        elif len(sections) < LIST_SECTIONS_MAX and len(line) + more_room <= SECTION_TEXT_MAX:
-            sections.append(line)
-        else:
-            break
-        shown += 1
+    sections, shown = fit_lines(
+        itertools.chain([title], lines), SECTION_TEXT_MAX - more_room, max_pieces=LIST_SECTIONS_MAX
+    )
+    shown -= 1  # the title
     if shown < total:
         sections[-1] += "\n" + t(locale, "digest.more_in_thread", count=total - shown)
-    return [_section(text) for text in sections]
+    return [section(text).to_dict() for text in sections]
 
 
 def build_parent(locale: str, digest: Digest) -> Json:
     """The channel message: the week's figures, a few sections long whatever the team size."""
-    title = t(locale, "digest.title", week=digest.week)[:HEADER_TEXT_MAX]
-    blocks: list[Json] = [
-        {"type": "header", "text": {"type": "plain_text", "text": title}},
-        _section(_submission_lines(locale, digest)[:SECTION_TEXT_MAX]),
-        _section(_health_lines(locale, digest)[:SECTION_TEXT_MAX]),
-        {"type": "divider"},
-    ]
+    title = t(locale, "digest.title", week=format_week(locale, digest.week))
+    blocks: list[Json] = to_dicts(
+        [
+            header(title, emoji=None),
+            section(cut(_submission_lines(locale, digest), SECTION_TEXT_MAX)),
+            section(cut(_health_lines(locale, digest), SECTION_TEXT_MAX)),
+            divider(),
+        ]
+    )
     count = len(digest.open_blockers)
     heading = t(locale, "digest.blockers.title", count=count)
     if count:
         lines = (_blocker_line(locale, item, digest.week) for item in digest.open_blockers)
         blocks += _list_sections(locale, heading, lines, count)
     else:
-        blocks.append(_section(f"{heading}\n{t(locale, 'digest.blockers.none')}"))
+        blocks.append(section(f"{heading}\n{t(locale, 'digest.blockers.none')}").to_dict())
     count = len(digest.kpis)
     heading = t(locale, "digest.kpis.title", count=count)
     if count:
         lines = (kpi_text(locale, line, with_owner=True) for line in digest.kpis)
         blocks += _list_sections(locale, heading, lines, count)
     else:
-        blocks.append(_section(f"{heading}\n{t(locale, 'digest.kpis.none')}"))
-    blocks.append(_context(t(locale, "digest.thread_hint" if digest.updates else "digest.no_updates")))
+        blocks.append(section(f"{heading}\n{t(locale, 'digest.kpis.none')}").to_dict())
+    blocks.append(
+        context(t(locale, "digest.thread_hint" if digest.updates else "digest.no_updates")).to_dict()
+    )
     summary = t(
-        locale, "digest.text", week=digest.week, submitted=digest.counts.submitted, pms=digest.counts.pms
+        locale,
+        "digest.text",
+        week=format_week(locale, digest.week),
+        submitted=digest.counts.submitted,
+        pms=digest.counts.pms,
     )
     return {"text": summary, "blocks": blocks}
 
@@ -265,19 +227,19 @@ def _update_blocks(locale: str, pm: PMWeek, kpis: Sequence[KpiLine]) -> list[tup
     def add(block: Json, text: str) -> None:
         out.append((block, len(text)))
 
-    header = f"*{escape(pm.name)}*"
+    heading = f"*{escape(pm.name)}*"
     if pm.product_lines:
-        header += " · " + escape(t(locale, "common.list_separator").join(pm.product_lines))
+        heading += " · " + escape(t(locale, "common.list_separator").join(pm.product_lines))
     if pm.health in tuple(Health):
         health = Health(pm.health)
-        header += f"\n{HEALTH_EMOJI[health]} {t(locale, HEALTH_LABELS[health])}"
+        heading += f"\n{HEALTH_EMOJI[health]} {t(locale, HEALTH_LABELS[health])}"
         if pm.health_reason:
-            header += " — " + _clip_escaped(pm.health_reason, 500)
-    header = header[:SECTION_TEXT_MAX]
-    add(_section(header), header)
+            heading += " — " + _clip_line(locale, pm.health_reason, 500)
+    heading = cut(heading, SECTION_TEXT_MAX)
+    add(section(heading).to_dict(), heading)
     if pm.late:
         note = t(locale, "digest.reply.late")
-        add(_context(note), note)
+        add(context(note).to_dict(), note)
 
     for key, text in (("digest.reply.progress", pm.progress), ("digest.reply.plans", pm.plans)):
         if text.strip():
@@ -306,7 +268,7 @@ def _long_text(add: Callable[[Json, str], None], title: str, lines: Sequence[str
     title_line = f"*{title}*"
     for i, piece in enumerate(split_lines(lines, SECTION_TEXT_MAX - len(title_line) - 1)):
         body = f"{title_line}\n{piece}" if i == 0 else piece
-        add(_section(body), body)
+        add(section(body).to_dict(), body)
 
 
 def build_reply_parts(locale: str, pm: PMWeek, *, week: str, kpis: Sequence[KpiLine] = ()) -> list[Json]:
@@ -323,13 +285,15 @@ def build_reply_parts(locale: str, pm: PMWeek, *, week: str, kpis: Sequence[KpiL
             chars = 0
         groups[-1].append(block)
         chars += size
-    text = t(locale, "digest.reply.text", name=escape(pm.name), week=week)
+    text = t(locale, "digest.reply.text", name=escape(pm.name), week=format_week(locale, week))
     if len(groups) == 1:
         return [{"text": text, "blocks": groups[0]}]
     parts = []
     for number_, group in enumerate(groups, start=1):
         note = t(locale, "digest.reply.part", part=number_, parts=len(groups))
-        parts.append({"text": f"{text} ({number_}/{len(groups)})", "blocks": [*group, _context(note)]})
+        parts.append(
+            {"text": f"{text} ({number_}/{len(groups)})", "blocks": [*group, context(note).to_dict()]}
+        )
     return parts
 
 

@@ -8,15 +8,11 @@ from typing import Any
 
 from slack_sdk.models.blocks import (
     Block,
-    ContextBlock,
     DatePickerElement,
-    HeaderBlock,
     InputBlock,
-    MarkdownTextObject,
     Option,
     PlainTextInputElement,
     RadioButtonsElement,
-    SectionBlock,
     UserSelectElement,
 )
 from slack_sdk.models.views import View
@@ -30,9 +26,11 @@ from bot.domain.goals import (
     GoalDraft,
 )
 from bot.i18n import t
+from bot.i18n.dates import format_date
 from bot.ids import ActionId, CallbackId, GoalBlock
 from bot.services.goals import GoalView
-from bot.ui.mrkdwn import chunk_lines, escape, number
+from bot.ui.blocks import context, header, section
+from bot.ui.mrkdwn import HEADER_TEXT_MAX, cut, escape, fit_lines, number
 
 FIELD_BLOCKS = {
     "owner": GoalBlock.OWNER,
@@ -79,7 +77,7 @@ def build_goal_modal(
     today: dt.date,
 ) -> dict[str, Any]:
     """The modal for `/pm goal add`; managers also choose whose goal it is (any size of team)."""
-    blocks: list[Block] = [ContextBlock(elements=[MarkdownTextObject(text=t(locale, "goal.modal.intro"))])]
+    blocks: list[Block] = [context(t(locale, "goal.modal.intro"))]
     if can_assign_others:
         blocks.append(
             InputBlock(
@@ -104,7 +102,7 @@ def build_goal_modal(
             placeholder="goal.field.product_line_placeholder",
             optional=True,
             # Slack refuses a modal whose initial value is longer than the input's max_length.
-            initial=default_product_line[:PRODUCT_LINE_MAX] if default_product_line else None,
+            initial=cut(default_product_line, PRODUCT_LINE_MAX) if default_product_line else None,
         ),
         _text_input(
             locale,
@@ -190,6 +188,11 @@ def field_errors(locale: str, errors: Sequence[FieldError]) -> dict[str, str]:
     return result
 
 
+def build_goal_notice(locale: str, goal: GoalView) -> dict[str, Any]:
+    """What a goal's owner receives when someone else set the goal for them."""
+    return {"text": goal_saved_text(locale, goal)}
+
+
 def goal_saved_text(locale: str, goal: GoalView) -> str:
     key = "goal.saved" if goal.direction == "up" else "goal.saved_down"
     unit = f" {escape(goal.unit)}" if goal.unit else ""
@@ -201,7 +204,7 @@ def goal_saved_text(locale: str, goal: GoalView) -> str:
         metric=escape(goal.metric),
         baseline=number(goal.baseline) + unit,
         target=number(goal.target) + unit,
-        due=goal.due_date.isoformat(),
+        due=format_date(locale, goal.due_date),
     )
 
 
@@ -216,16 +219,16 @@ def goal_line(locale: str, goal: GoalView) -> str:
         baseline=number(goal.baseline),
         target=number(goal.target),
         unit=escape(goal.unit),
-        due=goal.due_date.isoformat(),
+        due=format_date(locale, goal.due_date),
         expected=number(round(goal.expected_now, 2)),
     )
 
 
 def build_goal_list(locale: str, *, owner_name: str, goals: Sequence[GoalView]) -> dict[str, Any]:
-    title = t(locale, "goal.list.title", name=owner_name)[:150]
-    blocks: list[Block] = [HeaderBlock(text=title)]
+    title = cut(t(locale, "goal.list.title", name=owner_name), HEADER_TEXT_MAX)
+    blocks: list[Block] = [header(title)]
     if not goals:
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=t(locale, "goal.list.empty"))))
-    for chunk in chunk_lines([goal_line(locale, g) + "\n" for g in goals])[:45]:
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=chunk)))
+        blocks.append(section(t(locale, "goal.list.empty")))
+    for chunk in fit_lines([goal_line(locale, g) + "\n" for g in goals], max_pieces=45)[0]:
+        blocks.append(section(chunk))
     return {"text": title, "blocks": [block.to_dict() for block in blocks]}

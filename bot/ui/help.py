@@ -6,11 +6,11 @@ import copy
 import functools
 from typing import Any
 
-from slack_sdk.models.blocks import ContextBlock, HeaderBlock, MarkdownTextObject, SectionBlock
 from slack_sdk.models.views import View
 
 from bot.i18n import t
-from bot.ui.mrkdwn import escape
+from bot.ui.blocks import context, header, section
+from bot.ui.mrkdwn import cut, escape
 
 # (usage, catalog key, managers only), in the order users meet them.
 HELP_LINES: tuple[tuple[str, str, bool], ...] = (
@@ -56,12 +56,12 @@ def _build_help(locale: str, unknown: str | None) -> dict[str, Any]:
         f"`{usage}`{' :lock:' if managers_only else ''}  {t(locale, key)}"
         for usage, key, managers_only in HELP_LINES
     ]
-    intro = t(locale, "help.unknown", sub=escape(unknown[:50])) if unknown else t(locale, "help.intro")
+    intro = t(locale, "help.unknown", sub=escape(cut(unknown, 50))) if unknown else t(locale, "help.intro")
     blocks = [
-        HeaderBlock(text=t(locale, "help.title")),
-        SectionBlock(text=MarkdownTextObject(text=intro)),
-        SectionBlock(text=MarkdownTextObject(text="\n".join(lines))),
-        ContextBlock(elements=[MarkdownTextObject(text=t(locale, "help.managers_note"))]),
+        header(t(locale, "help.title")),
+        section(intro),
+        section("\n".join(lines)),
+        context(t(locale, "help.managers_note")),
     ]
     return {"text": intro, "blocks": [block.to_dict() for block in blocks]}
 
@@ -69,7 +69,7 @@ def _build_help(locale: str, unknown: str | None) -> dict[str, Any]:
 def build_dm_reply(locale: str) -> dict[str, Any]:
     """The short answer to someone who writes to pmpulse in a direct message."""
     text = t(locale, "help.dm_reply")
-    return {"text": text, "blocks": [SectionBlock(text=MarkdownTextObject(text=text)).to_dict()]}
+    return {"text": text, "blocks": [section(text).to_dict()]}
 
 
 def build_help_modal(locale: str) -> dict[str, Any]:

@@ -7,19 +7,15 @@ from typing import Any
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
-    ButtonElement,
-    ContextBlock,
-    DividerBlock,
-    HeaderBlock,
-    MarkdownTextObject,
-    SectionBlock,
 )
 from slack_sdk.models.views import View
 
 from bot.i18n import t
+from bot.i18n.dates import format_date
 from bot.ids import ActionId, StatusAction
 from bot.services.home import Dashboard
-from bot.ui.mrkdwn import chunk_lines, escape, mention, number
+from bot.ui.blocks import button, context, divider, header, section
+from bot.ui.mrkdwn import escape, fit_lines, mention, number
 from bot.ui.team import products_text, role_name
 
 HOME_BLOCKS_MAX = 100
@@ -28,42 +24,28 @@ HOME_BLOCKS_MAX = 100
 def build_home(locale: str, data: Dashboard) -> dict[str, Any]:
     me = data.me
     blocks: list[Block] = [
-        HeaderBlock(text=t(locale, "home.title")),
-        SectionBlock(
-            text=MarkdownTextObject(
-                text=t(
-                    locale,
-                    "home.me",
-                    role=role_name(locale, me.role),
-                    products=products_text(locale, me),
-                )
+        header(t(locale, "home.title")),
+        section(
+            t(
+                locale,
+                "home.me",
+                role=role_name(locale, me.role),
+                products=products_text(locale, me),
             )
         ),
     ]
     if me.manager_slack_id:
-        blocks.append(
-            ContextBlock(
-                elements=[
-                    MarkdownTextObject(
-                        text=t(locale, "home.reports_to", manager=mention(me.manager_slack_id))
-                    )
-                ]
-            )
-        )
+        blocks.append(context(t(locale, "home.reports_to", manager=mention(me.manager_slack_id))))
     blocks.append(
         ActionsBlock(
             elements=[
-                ButtonElement(
-                    action_id=StatusAction.HOME_WRITE,
-                    text=t(locale, "status.button.write"),
-                    style="primary",
-                ),
-                ButtonElement(action_id=ActionId.HOME_ADD_GOAL, text=t(locale, "home.add_goal")),
-                ButtonElement(action_id=ActionId.HOME_HELP, text=t(locale, "home.help")),
+                button(StatusAction.HOME_WRITE, t(locale, "status.button.write"), style="primary"),
+                button(ActionId.HOME_ADD_GOAL, t(locale, "home.add_goal")),
+                button(ActionId.HOME_HELP, t(locale, "home.help")),
             ]
         )
     )
-    blocks += [DividerBlock(), HeaderBlock(text=t(locale, "home.my_goals"))]
+    blocks += [divider(), header(t(locale, "home.my_goals"))]
     goal_lines = [
         t(
             locale,
@@ -73,15 +55,15 @@ def build_home(locale: str, data: Dashboard) -> dict[str, Any]:
             baseline=number(g.baseline),
             target=number(g.target),
             unit=escape(g.unit),
-            due=g.due_date.isoformat(),
+            due=format_date(locale, g.due_date),
         )
         for g in data.my_goals
     ]
-    for chunk in chunk_lines(goal_lines)[:20] or [t(locale, "home.no_goals")]:
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=chunk)))
+    for chunk in fit_lines(goal_lines, max_pieces=20)[0] or [t(locale, "home.no_goals")]:
+        blocks.append(section(chunk))
 
     if me.role in ("manager", "admin"):
-        blocks += [DividerBlock(), HeaderBlock(text=t(locale, "home.team"))]
+        blocks += [divider(), header(t(locale, "home.team"))]
         team_lines = [
             t(
                 locale,
@@ -92,15 +74,11 @@ def build_home(locale: str, data: Dashboard) -> dict[str, Any]:
             )
             for m in data.team
         ]
-        chunks = chunk_lines(team_lines)
-        room = HOME_BLOCKS_MAX - len(blocks) - 1
-        for chunk in chunks[:room] or [t(locale, "home.team_empty")]:
-            blocks.append(SectionBlock(text=MarkdownTextObject(text=chunk)))
-        if len(chunks) > room:
-            hidden = sum(c.count("\n") + 1 for c in chunks[room:])
-            blocks.append(
-                ContextBlock(elements=[MarkdownTextObject(text=t(locale, "home.team_more", count=hidden))])
-            )
+        chunks, shown = fit_lines(team_lines, max_pieces=HOME_BLOCKS_MAX - len(blocks) - 1)
+        for chunk in chunks or [t(locale, "home.team_empty")]:
+            blocks.append(section(chunk))
+        if shown < len(team_lines):
+            blocks.append(context(t(locale, "home.team_more", count=len(team_lines) - shown)))
     return View(type="home", blocks=blocks).to_dict()
 
 
@@ -108,7 +86,7 @@ def build_home_not_on_roster(locale: str) -> dict[str, Any]:
     return View(
         type="home",
         blocks=[
-            HeaderBlock(text=t(locale, "home.title")),
-            SectionBlock(text=MarkdownTextObject(text=t(locale, "home.not_on_roster"))),
+            header(t(locale, "home.title")),
+            section(t(locale, "home.not_on_roster")),
         ],
     ).to_dict()

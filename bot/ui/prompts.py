@@ -12,15 +12,13 @@ from typing import Any
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
-    ButtonElement,
-    ContextBlock,
-    MarkdownTextObject,
-    SectionBlock,
 )
 
 from bot.i18n import t
+from bot.i18n.dates import format_week
 from bot.ids import StatusAction
-from bot.ui.mrkdwn import chunk_lines, escape, mention
+from bot.ui.blocks import button, context, section
+from bot.ui.mrkdwn import escape, fit_lines, mention
 
 # Room left for the intro and the closing hint in a 50-block message.
 _MISSING_CHUNKS_MAX = 45
@@ -30,42 +28,37 @@ def _buttons(locale: str, week: str) -> ActionsBlock:
     return ActionsBlock(
         block_id=f"status_prompt_{week}",
         elements=[
-            ButtonElement(
-                action_id=StatusAction.WRITE,
-                text=t(locale, "prompt.button.write"),
-                value=week,
-                style="primary",
-            ),
-            ButtonElement(action_id=StatusAction.SKIP, text=t(locale, "prompt.button.skip"), value=week),
+            button(StatusAction.WRITE, t(locale, "prompt.button.write"), value=week, style="primary"),
+            button(StatusAction.SKIP, t(locale, "prompt.button.skip"), value=week),
         ],
     )
 
 
 def build_prompt(locale: str, *, week: str, name: str) -> dict[str, Any]:
     """The weekly prompt: a short greeting naming the week, and the two buttons."""
-    greeting = t(locale, "prompt.greeting", name=escape(name), week=week)
+    shown = format_week(locale, week)
+    greeting = t(locale, "prompt.greeting", name=escape(name), week=shown)
     blocks: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text=greeting)),
+        section(greeting),
         _buttons(locale, week),
-        ContextBlock(elements=[MarkdownTextObject(text=t(locale, "prompt.hint", week=week))]),
+        context(t(locale, "prompt.hint", week=shown)),
     ]
-    return {"text": t(locale, "prompt.text", week=week), "blocks": [b.to_dict() for b in blocks]}
+    return {"text": t(locale, "prompt.text", week=shown), "blocks": [b.to_dict() for b in blocks]}
 
 
 def build_reminder(locale: str, *, week: str, name: str) -> dict[str, Any]:
     """The nudge for PMs who have neither answered nor skipped: the same buttons."""
-    body = t(locale, "prompt.reminder", name=escape(name), week=week)
-    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=body)), _buttons(locale, week)]
-    return {"text": t(locale, "prompt.reminder_text", week=week), "blocks": [b.to_dict() for b in blocks]}
+    shown = format_week(locale, week)
+    body = t(locale, "prompt.reminder", name=escape(name), week=shown)
+    blocks: list[Block] = [section(body), _buttons(locale, week)]
+    return {"text": t(locale, "prompt.reminder_text", week=shown), "blocks": [b.to_dict() for b in blocks]}
 
 
 def build_missing_list(locale: str, *, week: str, missing: Sequence[str]) -> dict[str, Any]:
     """To a manager at digest time: their reports (Slack IDs) who have not answered for `week`."""
-    intro = t(locale, "prompt.missing.intro", count=len(missing), week=week)
-    chunks = chunk_lines([f"• {mention(user)}" for user in missing])
-    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=intro))]
-    blocks += [SectionBlock(text=MarkdownTextObject(text=chunk)) for chunk in chunks[:_MISSING_CHUNKS_MAX]]
-    blocks.append(
-        ContextBlock(elements=[MarkdownTextObject(text=t(locale, "prompt.missing.hint", week=week))])
-    )
+    intro = t(locale, "prompt.missing.intro", count=len(missing), week=format_week(locale, week))
+    chunks, _ = fit_lines([f"• {mention(user)}" for user in missing], max_pieces=_MISSING_CHUNKS_MAX)
+    blocks: list[Block] = [section(intro)]
+    blocks += [section(chunk) for chunk in chunks]
+    blocks.append(context(t(locale, "prompt.missing.hint", week=week)))
     return {"text": intro, "blocks": [b.to_dict() for b in blocks]}

@@ -13,11 +13,7 @@ from typing import Any
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
-    ButtonElement,
-    ContextBlock,
-    HeaderBlock,
     InputBlock,
-    MarkdownTextObject,
     Option,
     PlainTextInputElement,
     RadioButtonsElement,
@@ -34,11 +30,12 @@ from bot.domain.status import (
     UpdateState,
     modal_prefill,
 )
-from bot.domain.weeks import week_end, week_start
 from bot.i18n import t
+from bot.i18n.dates import format_week
 from bot.ids import ActionId, StatusAction, StatusBlock, StatusCallback
 from bot.services.status import StatusFormData, StatusView
-from bot.ui.mrkdwn import HEADER_TEXT_MAX, SECTION_TEXT_MAX, chunk_lines, escape, mention, number
+from bot.ui.blocks import button, context, header, section
+from bot.ui.mrkdwn import SECTION_TEXT_MAX, clip, cut, escape, fit_lines, mention, number
 
 HEALTH_KEYS = {
     Health.GREEN: "status.health.green",
@@ -58,23 +55,6 @@ MODAL_GOALS_MAX = 80  # the modal holds 100 blocks; the fixed inputs take the re
 MESSAGE_BLOCKERS_MAX = 20  # one block each, within a message's 50
 KPI_INPUT_MAX = 40
 KPI_SECTIONS_MAX = 3
-
-
-def escaped_clip(text: str, limit: int, *, locale: str) -> str:
-    """`text` escaped for mrkdwn in at most `limit` characters, cut with a pointer when longer.
-
-    The cut is made on the raw text, so an escape sequence is never split in half.
-    """
-    escaped = escape(text)
-    if len(escaped) <= limit:
-        return escaped
-    suffix = "\n" + t(locale, "text.truncated")
-    room, used, cut = limit - len(suffix), 0, 0
-    for cut, char in enumerate(text):  # noqa: B007 - `cut` is read after the loop
-        used += len(escape(char))
-        if used > room:
-            break
-    return escape(text[:cut]).rstrip() + suffix
 
 
 def health_label(locale: str, health: str | None) -> str:
@@ -131,14 +111,12 @@ def build_status_modal(locale: str, data: StatusFormData) -> dict[str, Any]:
     intro = t(
         locale,
         "status.modal.intro",
-        week=data.week,
-        start=week_start(data.week).isoformat(),
-        end=week_end(data.week).isoformat(),
+        week=format_week(locale, data.week),
     )
-    blocks: list[Block] = [ContextBlock(elements=[MarkdownTextObject(text=intro)])]
+    blocks: list[Block] = [context(intro)]
     if current is not None:
         editing = t(locale, "status.modal.editing", revision=current.revision + 1)
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=editing)]))
+        blocks.append(context(editing))
     blocks += [
         _text_input(
             locale,
@@ -189,7 +167,7 @@ def build_status_modal(locale: str, data: StatusFormData) -> dict[str, Any]:
             _text_input(
                 locale,
                 f"{StatusBlock.KPI_PREFIX}{goal.id}",
-                (label + unit)[:2000],
+                cut(label + unit, 2000),
                 # A value stored before numbers were bounded is not offered back for resubmission.
                 initial=number(goal.value).replace(",", "")
                 if goal.value is not None and in_bounds(goal.value)
@@ -268,11 +246,7 @@ def status_field_errors(locale: str, errors: Sequence[FieldError]) -> dict[str, 
 
 def _section(heading: str, body: str, *, locale: str) -> SectionBlock:
     prefix = f"*{heading}*\n"
-    return SectionBlock(
-        text=MarkdownTextObject(
-            text=prefix + escaped_clip(body, SECTION_TEXT_MAX - len(prefix), locale=locale)
-        )
-    )
+    return section(prefix + clip(escape(body), SECTION_TEXT_MAX - len(prefix), locale=locale))
 
 
 def _kpi_lines(locale: str, view: StatusView) -> list[str]:
@@ -295,44 +269,36 @@ def summary_blocks(locale: str, view: StatusView, *, with_buttons: bool) -> list
     """Health, progress, plans, blockers (each with a Resolved button), KPIs, topic and risk."""
     health = health_label(locale, view.health)
     if view.health_reason:
-        health += " · " + escaped_clip(view.health_reason, 1000, locale=locale)
-    blocks: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text=f"*{t(locale, 'status.heading.health')}*\n{health}"))
-    ]
+        health += " · " + clip(escape(view.health_reason), 1000, locale=locale)
+    blocks: list[Block] = [section(f"*{t(locale, 'status.heading.health')}*\n{health}")]
     for heading, body in (("status.heading.progress", view.progress), ("status.heading.plans", view.plans)):
         if body:
             blocks.append(_section(t(locale, heading), body, locale=locale))
     if view.blockers:
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*{t(locale, 'status.heading.blockers')}*")))
+        blocks.append(section(f"*{t(locale, 'status.heading.blockers')}*"))
         for blocker in view.blockers[:MESSAGE_BLOCKERS_MAX]:
-            text = escaped_clip(blocker.text, SECTION_TEXT_MAX - 100, locale=locale)
+            text = clip(escape(blocker.text), SECTION_TEXT_MAX - 100, locale=locale)
             if blocker.resolved:
-                blocks.append(
-                    SectionBlock(
-                        text=MarkdownTextObject(text=t(locale, "status.confirm.blocker_resolved", text=text))
-                    )
-                )
+                blocks.append(section(t(locale, "status.confirm.blocker_resolved", text=text)))
                 continue
-            button = (
-                ButtonElement(
-                    action_id=StatusAction.RESOLVE_BLOCKER,
-                    text=t(locale, "status.button.resolved"),
-                    value=str(blocker.id),
+            resolve = (
+                button(
+                    StatusAction.RESOLVE_BLOCKER, t(locale, "status.button.resolved"), value=str(blocker.id)
                 )
                 if with_buttons
                 else None
             )
-            blocks.append(SectionBlock(text=MarkdownTextObject(text=f"• {text}"), accessory=button))
+            blocks.append(section(f"• {text}", accessory=resolve))
         hidden = len(view.blockers) - MESSAGE_BLOCKERS_MAX
         if hidden > 0:
             more = t(locale, "status.confirm.blockers_more", count=hidden)
-            blocks.append(ContextBlock(elements=[MarkdownTextObject(text=more)]))
+            blocks.append(context(more))
     kpis = _kpi_lines(locale, view)
     if kpis:
         # The lines escaped their parts already and carry our own bold markers: pack, do not escape.
         heading = f"*{t(locale, 'status.heading.kpis')}*"
-        for chunk in chunk_lines([heading, *kpis])[:KPI_SECTIONS_MAX]:
-            blocks.append(SectionBlock(text=MarkdownTextObject(text=chunk)))
+        for chunk in fit_lines([heading, *kpis], max_pieces=KPI_SECTIONS_MAX)[0]:
+            blocks.append(section(chunk))
     for heading, body in (("status.heading.topic", view.topic), ("status.heading.risk", view.risk)):
         if body:
             blocks.append(_section(t(locale, heading), body, locale=locale))
@@ -342,37 +308,27 @@ def summary_blocks(locale: str, view: StatusView, *, with_buttons: bool) -> list
 def build_confirmation(locale: str, view: StatusView) -> dict[str, Any]:
     """The DM after a submission: what was saved, an Edit button, Resolved buttons per blocker."""
     title = (
-        t(locale, "status.confirm.saved", week=view.week)
+        t(locale, "status.confirm.saved", week=format_week(locale, view.week))
         if view.revision <= 1
-        else t(locale, "status.confirm.edited", week=view.week, revision=view.revision)
+        else t(locale, "status.confirm.edited", week=format_week(locale, view.week), revision=view.revision)
     )
-    blocks: list[Block] = [HeaderBlock(text=title[:HEADER_TEXT_MAX])]
+    blocks: list[Block] = [header(title)]
     if view.late:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=t(locale, "status.confirm.late"))]))
+        blocks.append(context(t(locale, "status.confirm.late")))
     blocks += summary_blocks(locale, view, with_buttons=True)
     blocks += [
-        ActionsBlock(
-            elements=[
-                ButtonElement(
-                    action_id=StatusAction.EDIT, text=t(locale, "status.button.edit"), value=view.week
-                )
-            ]
-        ),
-        ContextBlock(elements=[MarkdownTextObject(text=t(locale, "status.confirm.edit_hint"))]),
+        ActionsBlock(elements=[button(StatusAction.EDIT, t(locale, "status.button.edit"), value=view.week)]),
+        context(t(locale, "status.confirm.edit_hint")),
     ]
     return {"text": title, "blocks": [b.to_dict() for b in blocks]}
 
 
 def build_skipped(locale: str, week: str) -> dict[str, Any]:
     """What the prompt message becomes once the week is skipped: still answerable."""
-    text = t(locale, "status.skip.done", week=week)
+    text = t(locale, "status.skip.done", week=format_week(locale, week))
     blocks: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text=text)),
-        ActionsBlock(
-            elements=[
-                ButtonElement(action_id=StatusAction.WRITE, text=t(locale, "status.button.write"), value=week)
-            ]
-        ),
+        section(text),
+        ActionsBlock(elements=[button(StatusAction.WRITE, t(locale, "status.button.write"), value=week)]),
     ]
     return {"text": text, "blocks": [b.to_dict() for b in blocks]}
 
@@ -383,10 +339,10 @@ def build_late_note(locale: str, view: StatusView) -> dict[str, Any]:
         locale,
         "status.late.note",
         user=mention(view.member_slack_id),
-        week=view.week,
+        week=format_week(locale, view.week),
         revision=view.revision,
         health=health_label(locale, view.health),
     )
-    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=text))]
+    blocks: list[Block] = [section(text)]
     blocks += summary_blocks(locale, view, with_buttons=False)
     return {"text": text, "blocks": [b.to_dict() for b in blocks]}

@@ -6,16 +6,13 @@ from typing import Any
 
 from slack_sdk.models.blocks import (
     Block,
-    ContextBlock,
-    HeaderBlock,
-    MarkdownTextObject,
-    SectionBlock,
 )
 
 from bot.domain.goals import PRODUCT_LINE_MAX
 from bot.i18n import t
 from bot.services.roster import MemberView
-from bot.ui.mrkdwn import chunk_lines, escape, mention
+from bot.ui.blocks import context, header, section
+from bot.ui.mrkdwn import clip, escape, fit_lines, mention
 
 MESSAGE_BLOCKS_MAX = 50
 GROUP_ORDER = ("admin", "manager", "pm")
@@ -27,12 +24,9 @@ def products_text(locale: str, member: MemberView) -> str:
     """A member's product lines; names stored before their length was checked are shortened."""
     if not member.product_lines:
         return t(locale, "team.no_products")
-    names = [_shorten(name, PRODUCT_LINE_MAX) for name in member.product_lines]
-    return escape(_shorten(t(locale, "common.list_separator").join(names), PRODUCTS_SHOWN_MAX))
-
-
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    names = [clip(name, PRODUCT_LINE_MAX, locale=locale, inline=True) for name in member.product_lines]
+    joined = t(locale, "common.list_separator").join(names)
+    return escape(clip(joined, PRODUCTS_SHOWN_MAX, locale=locale, inline=True))
 
 
 def build_team(locale: str, members: list[MemberView]) -> dict[str, Any]:
@@ -41,11 +35,11 @@ def build_team(locale: str, members: list[MemberView]) -> dict[str, Any]:
     if not members:
         return {
             "text": t(locale, "team.empty"),
-            "blocks": [SectionBlock(text=MarkdownTextObject(text=t(locale, "team.empty"))).to_dict()],
+            "blocks": [section(t(locale, "team.empty")).to_dict()],
         }
     blocks: list[Block] = [
-        HeaderBlock(text=t(locale, "team.title")),
-        ContextBlock(elements=[MarkdownTextObject(text=summary)]),
+        header(t(locale, "team.title")),
+        context(summary),
     ]
     shown = 0
     for role in GROUP_ORDER:
@@ -65,22 +59,15 @@ def build_team(locale: str, members: list[MemberView]) -> dict[str, Any]:
             if member.deactivated_in_slack:
                 line += " · _" + t(locale, "team.deactivated") + "_"
             lines.append(line)
-        chunks = chunk_lines(lines)
         room = MESSAGE_BLOCKS_MAX - len(blocks) - 2
         if room <= 1:
             break
-        blocks.append(
-            SectionBlock(text=MarkdownTextObject(text=f"*{t(locale, f'team.group.{role}')}* ({len(group)})"))
-        )
-        for chunk in chunks[: room - 1]:
-            blocks.append(SectionBlock(text=MarkdownTextObject(text=chunk)))
-            shown += chunk.count("\n") + 1
+        blocks.append(section(f"*{t(locale, f'team.group.{role}')}* ({len(group)})"))
+        chunks, shown_here = fit_lines(lines, max_pieces=room - 1)
+        blocks += [section(chunk) for chunk in chunks]
+        shown += shown_here
     if shown < len(members):
-        blocks.append(
-            ContextBlock(
-                elements=[MarkdownTextObject(text=t(locale, "team.more", count=len(members) - shown))]
-            )
-        )
+        blocks.append(context(t(locale, "team.more", count=len(members) - shown)))
     return {"text": summary, "blocks": [block.to_dict() for block in blocks]}
 
 

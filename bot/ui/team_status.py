@@ -7,12 +7,14 @@ from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from slack_sdk.models.blocks import Block, ContextBlock, HeaderBlock, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import Block
 
 from bot.domain.status import LeaveRange, TeamState
 from bot.i18n import t
+from bot.i18n.dates import format_week
 from bot.services.team_status import TeamRow, TeamStatus
-from bot.ui.mrkdwn import chunk_lines, mention
+from bot.ui.blocks import context, header, section
+from bot.ui.mrkdwn import fit_lines, mention
 from bot.ui.status import health_label
 
 MESSAGE_BLOCKS_MAX = 50
@@ -52,25 +54,26 @@ def build_team_status(locale: str, status: TeamStatus, *, timezone: str) -> dict
         on_leave=counts[TeamState.ON_LEAVE],
         missing=counts[TeamState.MISSING],
     )
-    title = t(locale, "status.team.title", week=status.week)
+    title = t(locale, "status.team.title", week=format_week(locale, status.week))
     if not status.rows:
         empty = t(locale, "status.team.empty")
-        return {"text": empty, "blocks": [SectionBlock(text=MarkdownTextObject(text=empty)).to_dict()]}
+        return {"text": empty, "blocks": [section(empty).to_dict()]}
     tz = ZoneInfo(timezone)
     blocks: list[Block] = [
-        HeaderBlock(text=title),
-        ContextBlock(elements=[MarkdownTextObject(text=summary)]),
+        header(title),
+        context(summary),
     ]
-    chunks = chunk_lines([team_line(locale, row, tz=tz) for row in status.rows])
+    lines = [team_line(locale, row, tz=tz) for row in status.rows]
     room = MESSAGE_BLOCKS_MAX - len(blocks) - 1
-    shown = chunks[: room - 1] if len(chunks) > room else chunks
-    for chunk in shown:
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=chunk)))
-    hidden = len(status.rows) - sum(chunk.count("\n") + 1 for chunk in shown)
+    chunks, shown = fit_lines(lines, max_pieces=room)
+    if shown < len(lines):  # an overflowing table has always kept one block spare
+        chunks, shown = fit_lines(lines, max_pieces=room - 1)
+    blocks += [section(chunk) for chunk in chunks]
+    hidden = len(lines) - shown
     footer = t(locale, "status.team.times", tz=timezone)
     if hidden > 0:
         footer = t(locale, "status.team.more", count=hidden) + "  " + footer
-    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=footer)]))
+    blocks.append(context(footer))
     return {"text": f"{title}: {summary}", "blocks": [b.to_dict() for b in blocks]}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bot.i18n.catalog import common, digest, goals, help, home, prompts, status, team
+from bot.i18n.catalog import channels, common, digest, goals, help, home, prompts, settings, status, team
 
 Catalog = dict[str, dict[str, str]]
 
@@ -19,4 +19,4 @@ def _merge(*modules: ModuleType) -> Catalog:
     return merged
 
 
-MESSAGES: Catalog = _merge(common, help, team, goals, home, status, prompts, digest)
+MESSAGES: Catalog = _merge(common, channels, help, team, goals, home, status, prompts, digest, settings)

@@ -6,6 +6,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "Please try again in a moment.",
         "zh-CN": ":warning: 抱歉，系统暂时无法处理您的请求，本次操作未生效，请稍后重试。",
     },
+    # A form whose save could not finish in the time Slack waits for the answer (storage.deadline).
+    "error.busy": {
+        "en": ":hourglass: pmpulse is busy right now, so nothing from this form was "
+        "saved. Please submit it again.",
+        "zh-CN": ":hourglass: pmpulse 当前繁忙，本次填写的内容未保存，请您再次提交。",
+    },
     "error.required": {"en": "Please fill this in.", "zh-CN": "此项必填。"},
     "error.too_long": {
         "en": "Please keep this under {max} characters.",
@@ -57,6 +63,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "role.pm": {"en": "PM", "zh-CN": "产品经理"},
     "role.manager": {"en": "Manager", "zh-CN": "主管"},
     "role.admin": {"en": "Admin", "zh-CN": "管理员"},
+    # Marks a line shortened in place; Chinese writes its ellipsis as two of these.
+    "text.ellipsis": {"en": "…", "zh-CN": "……"},
     "text.truncated": {
         "en": "… (shortened; the full text is kept in pmpulse)",
         "zh-CN": "……（内容已截断，完整内容保存在 pmpulse 中）",

@@ -2,8 +2,9 @@
 
 MESSAGES: dict[str, dict[str, str]] = {
     "digest.text": {
-        "en": "Weekly status digest for {week}: {submitted} updates from {pms} PMs",
-        "zh-CN": "{week} 周报汇总：{pms} 名产品经理中 {submitted} 人已提交",
+        "en": "Weekly status digest for {week}: {submitted} {submitted:plural=update|updates} "
+        "from {pms} {pms:plural=PM|PMs}",
+        "zh-CN": "{week}周报汇总：{pms} 名产品经理中 {submitted} 人已提交",
     },
     "digest.title": {"en": "Weekly status digest · {week}", "zh-CN": "周报汇总 · {week}"},
     "digest.submitted": {
@@ -31,7 +32,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "digest.blockers.title": {"en": "*Open blockers ({count})*", "zh-CN": "*未解决的阻碍（{count} 项）*"},
     "digest.blockers.none": {"en": "No open blockers. :tada:", "zh-CN": "没有未解决的阻碍。:tada:"},
     "digest.blocker_line": {"en": "• {name}: {text}", "zh-CN": "• {name}：{text}"},
-    "digest.blocker_since": {"en": "_(open since {week})_", "zh-CN": "_（自 {week} 起未解决）_"},
+    "digest.blocker_since": {"en": "_(open since {week})_", "zh-CN": "_（自 {week}起未解决）_"},
     "digest.kpis.title": {
         "en": "*KPIs against goals ({count} reported)*",
         "zh-CN": "*KPI 与目标对照（已填报 {count} 项）*",
@@ -59,7 +60,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "No updates were submitted this week.",
         "zh-CN": "本周还没有人提交周报。",
     },
-    "digest.reply.text": {"en": "{name}'s update for {week}", "zh-CN": "{name} 的 {week} 周报"},
+    "digest.reply.text": {"en": "{name}'s update for {week}", "zh-CN": "{name} 的 {week}周报"},
     "digest.reply.part": {"en": "Part {part} of {parts}", "zh-CN": "第 {part} 部分，共 {parts} 部分"},
     "digest.reply.late": {
         "en": ":pencil2: Edited after the digest was posted.",
@@ -77,13 +78,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "digest.reply.risk": {"en": "Risk to report", "zh-CN": "需上报的风险"},
     # `/pm digest now`
     "digest.posted": {
-        "en": ":white_check_mark: The digest for *{week}* is on its way to {channel}.",
-        "zh-CN": ":white_check_mark: *{week}* 的周报汇总正在发送到 {channel}。",
+        "en": ":white_check_mark: The digest for {week} is on its way to {channel}.",
+        "zh-CN": ":white_check_mark: {week}的周报汇总正在发送到 {channel}。",
     },
     "digest.already_posted": {
-        "en": "The digest for *{week}* has already been posted to {channel}; it goes out once a week. "
+        "en": "The digest for {week} has already been posted to {channel}; it goes out once a week. "
         "Updates edited since then are noted in its thread.",
-        "zh-CN": "*{week}* 的周报汇总已发送到 {channel}，每周只发一次。之后修改的周报会在其讨论串中注明。",
+        "zh-CN": "{week}的周报汇总已发送到 {channel}，每周只发一次。之后修改的周报会在其讨论串中注明。",
     },
     "digest.usage": {"en": "`/pm digest now`", "zh-CN": "`/pm digest now`"},
     "digest.error.not_allowed": {
@@ -92,9 +93,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "digest.error.no_channel": {
         "en": "No digest channel is set yet. An admin can set one with "
-        "`pmpulse config set digest_channel C0123ABCD`.",
+        "`pmpulse config set digest_channel pm-weekly`.",
         "zh-CN": "尚未设置周报汇总频道。管理员可以执行 "
-        "`pmpulse config set digest_channel C0123ABCD` 进行设置。",
+        "`pmpulse config set digest_channel pm-weekly` 进行设置。",
     },
     "digest.error.no_settings": {
         "en": "This workspace has no team settings yet.",

@@ -59,8 +59,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "将成员移出团队名单（保留历史记录）",
     },
     "help.cmd.settings": {
-        "en": "schedules, channels and thresholds",
-        "zh-CN": "设置时间安排、频道与预警阈值",
+        "en": "team settings: time zone, language, channels, schedules, 1:1 cadence",
+        "zh-CN": "团队设置：时区、语言、频道、时间安排、一对一沟通周期",
     },
     "help.cmd.digest_now": {"en": "post the weekly digest now", "zh-CN": "立即发布周报汇总"},
     "help.cmd.review": {

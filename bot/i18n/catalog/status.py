@@ -6,8 +6,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "status.modal.submit": {"en": "Submit", "zh-CN": "提交"},
     "status.modal.close": {"en": "Cancel", "zh-CN": "取消"},
     "status.modal.intro": {
-        "en": "Your update for *{week}* ({start} to {end}).",
-        "zh-CN": "你 *{week}*（{start} 至 {end}）的工作周报。",
+        "en": "Your update for {week}.",
+        "zh-CN": "您 {week}的周报。",
     },
     "status.modal.editing": {
         "en": ":pencil2: You are editing version {revision} of this update; earlier versions are kept.",
@@ -80,10 +80,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "范围为 {first} 至 {last}。用法：{usage}",
     },
     # -- the confirmation DM -----------------------------------------------------------------
-    "status.confirm.saved": {"en": "Your update for {week} is saved", "zh-CN": "你 {week} 的周报已提交"},
+    "status.confirm.saved": {"en": "Your update for {week} is saved", "zh-CN": "你 {week}的周报已提交"},
     "status.confirm.edited": {
         "en": "Your update for {week} is saved (version {revision})",
-        "zh-CN": "你 {week} 的周报已更新（第 {revision} 版）",
+        "zh-CN": "你 {week}的周报已更新（第 {revision} 版）",
     },
     "status.confirm.late": {
         "en": ":memo: This week's digest was already posted, so this change is marked late and noted "
@@ -107,7 +107,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": ":white_check_mark: ~{text}~",
     },
     "status.confirm.blockers_more": {
-        "en": "… and {count} more blockers.",
+        "en": "… and {count} more {count:plural=blocker|blockers}.",
         "zh-CN": "……另有 {count} 项阻碍事项。",
     },
     "status.confirm.kpi_line": {
@@ -125,20 +125,20 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "status.skip.already_submitted": {
         "en": "You already submitted your update for {week}; use *Edit* to change it.",
-        "zh-CN": "你已提交 {week} 的周报；如需修改请点击 *修改*。",
+        "zh-CN": "你已提交 {week}的周报；如需修改请点击 *修改*。",
     },
     # -- the late-edit note in the digest's thread ------------------------------------------
     "status.late.note": {
         "en": ":pencil2: {user} changed their {week} update after this digest was posted "
         "(version {revision}). Health: {health}",
-        "zh-CN": ":pencil2: {user} 在汇总发布后修改了 {week} 的周报（第 {revision} 版）。健康度：{health}",
+        "zh-CN": ":pencil2: {user} 在汇总发布后修改了 {week}的周报（第 {revision} 版）。健康度：{health}",
     },
     # -- /pm status and /pm status team -----------------------------------------------------
     "status.usage": {
         "en": "`/pm status` or `/pm status team [2026-W48]`",
         "zh-CN": "`/pm status` 或 `/pm status team [2026-W48]`",
     },
-    "status.team.title": {"en": "Team status for {week}", "zh-CN": "{week} 团队周报情况"},
+    "status.team.title": {"en": "Team status for {week}", "zh-CN": "{week}团队周报情况"},
     "status.team.summary": {
         "en": "{answered} of {total} answered · {submitted} submitted · {skipped} skipped · "
         "{on_leave} on leave · {missing} missing",
@@ -153,7 +153,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "status.team.state.on_leave": {"en": ":palm_tree: On leave", "zh-CN": ":palm_tree: 休假中"},
     "status.team.state.missing": {"en": ":hourglass: Missing", "zh-CN": ":hourglass: 未提交"},
     "status.team.updated": {"en": "updated {time}", "zh-CN": "更新于 {time}"},
-    "status.team.blockers": {"en": "{count} open blockers", "zh-CN": "{count} 项未解决阻碍"},
+    "status.team.blockers": {
+        "en": "{count} open {count:plural=blocker|blockers}",
+        "zh-CN": "{count} 项未解决阻碍",
+    },
     "status.team.times": {"en": "Times are in {tz}.", "zh-CN": "时间为 {tz} 时区。"},
     "status.team.empty": {
         "en": "No PMs report to you yet. Add one with `/pm team add @user pm`.",

@@ -3,7 +3,7 @@
 MESSAGES: dict[str, dict[str, str]] = {
     "team.title": {"en": "Team roster", "zh-CN": "团队名单"},
     "team.summary": {
-        "en": "{count} active members",
+        "en": "{count} active {count:plural=member|members}",
         "zh-CN": "共 {count} 名在岗成员",
     },
     "team.group.admin": {"en": "Admins", "zh-CN": "管理员"},

@@ -12,13 +12,15 @@ person and the 10-minute window it was queued in, so
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from bot.delivery.outbox import enqueue
+from bot.notifications import POST_MESSAGE
+from bot.services.unit import UowFactory
+from bot.services.workspaces import WorkspaceRef
+from bot.ui.help import build_dm_reply
 from storage.uow import UnitOfWork
 
 HELP_INTERVAL = dt.timedelta(minutes=10)
-POST_MESSAGE = "chat.postMessage"
 
 
 def _window(now: dt.datetime) -> int:
@@ -29,8 +31,13 @@ def _key(team_id: str, user_id: str, window: int) -> str:
     return f"dm-help:{team_id}:{user_id}:{window}"
 
 
-def help_due(uow: UnitOfWork, *, team_id: str, user_id: str, now: dt.datetime) -> bool:
+def help_due(uow_factory: UowFactory, *, workspace: WorkspaceRef, user_id: str, now: dt.datetime) -> bool:
     """Whether `user_id` may have an answer now: none queued in the last 10 minutes."""
+    with uow_factory(workspace.id) as uow:
+        return _due(uow, team_id=workspace.slack_team_id, user_id=user_id, now=now)
+
+
+def _due(uow: UnitOfWork, *, team_id: str, user_id: str, now: dt.datetime) -> bool:
     window = _window(now)
     if uow.outbox.by_key(_key(team_id, user_id, window)) is not None:
         return False
@@ -39,17 +46,26 @@ def help_due(uow: UnitOfWork, *, team_id: str, user_id: str, now: dt.datetime) -
 
 
 def queue_help(
-    uow: UnitOfWork, *, team_id: str, user_id: str, channel: str, message: dict[str, Any], now: dt.datetime
+    uow_factory: UowFactory,
+    *,
+    workspace: WorkspaceRef,
+    user_id: str,
+    channel: str,
+    locale: str,
+    now: dt.datetime,
 ) -> bool:
-    """Queue the answer into the DM `channel` unless one is due no more; commits. False: held back."""
-    if not help_due(uow, team_id=team_id, user_id=user_id, now=now):
-        return False
-    queued = enqueue(
-        uow,
-        key=_key(team_id, user_id, _window(now)),
-        method=POST_MESSAGE,
-        payload={"channel": channel, **message},
-        now=now,
-    )
-    uow.commit()
-    return queued
+    """Queue the answer, in `locale`, into the DM `channel` unless one is due no more; commits.
+    False: held back."""
+    team_id = workspace.slack_team_id
+    with uow_factory(workspace.id) as uow:
+        if not _due(uow, team_id=team_id, user_id=user_id, now=now):
+            return False
+        queued = enqueue(
+            uow,
+            key=_key(team_id, user_id, _window(now)),
+            method=POST_MESSAGE,
+            payload={"channel": channel, **build_dm_reply(locale)},
+            now=now,
+        )
+        uow.commit()
+        return queued
