@@ -11,8 +11,8 @@ from slack_sdk import WebClient
 
 from bot.deps import AppDeps
 from bot.i18n import t
+from bot.services.roster import MemberView
 from bot.services.workspaces import WorkspaceRef
-from storage.models import Member
 
 
 @dataclass
@@ -25,7 +25,7 @@ class CommandCall:
 
     deps: AppDeps
     workspace: WorkspaceRef
-    actor: Member
+    actor: MemberView
     locale: str
     args: list[str]
     payload: dict[str, Any]

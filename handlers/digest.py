@@ -1,69 +1,21 @@
-"""The weekly digest's delivery: queued for the digest channel with each update in its thread,
-by the scheduled job or on demand with `/pm digest now`."""
+"""`/pm digest now`: managers and admins queue this week's digest without waiting for its day.
+
+The digest itself is rendered and queued by `bot.notifications.digest`, as the scheduled job's is."""
 
 from __future__ import annotations
 
-import datetime as dt
-import logging
-from enum import StrEnum
-
-from bot.delivery.outbox import enqueue
-from bot.domain.schedule import digest_key, digest_reply_key
 from bot.i18n import t
+from bot.i18n.dates import format_week
+from bot.ids import Subcommand
+from bot.notifications.digest import DigestOutcome, enqueue_digest
 from bot.services import digest as digest_service
-from bot.ui.digest import build_digest
 from bot.ui.mrkdwn import channel as channel_link
 from handlers.command_call import CommandCall
-from storage.uow import UnitOfWork
-
-log = logging.getLogger(__name__)
-
-POST_MESSAGE = "chat.postMessage"
-
-_warned_no_channel: set[tuple[str, str]] = set()
+from handlers.registry import Listeners
 
 
-class DigestOutcome(StrEnum):
-    QUEUED = "queued"
-    ALREADY_POSTED = "already_posted"
-    NO_CHANNEL = "no_channel"
-
-
-def enqueue_digest(uow: UnitOfWork, *, team_id: str, week: str, now: dt.datetime) -> DigestOutcome:
-    """Queue the digest of `week` and its thread replies, once per week; the caller commits.
-
-    The parent's delivery key decides: if another process (a second scheduler, a manager's
-    `/pm digest now`) queued it first, nothing else is queued here.
-    """
-    settings = uow.team_settings.get()
-    if settings is None or not settings.digest_channel:
-        # The tick asks again every minute of digest day: say so once per process and week.
-        if (team_id, week) not in _warned_no_channel:
-            _warned_no_channel.add((team_id, week))
-            log.warning("workspace %s: no digest channel set; digest for %s not posted", team_id, week)
-        return DigestOutcome.NO_CHANNEL
-    if uow.status.digest_post(week) is not None:
-        return DigestOutcome.ALREADY_POSTED
-    plan = digest_service.weekly_digest(uow, week=week, now=now)
-    messages = build_digest(plan.locale, plan.digest)
-    channel = settings.digest_channel
-    key = digest_key(team_id, week)
-    # Links typed in updates are shown, not unfurled into the channel.
-    quiet = {"channel": channel, "unfurl_links": False, "unfurl_media": False}
-    if not enqueue(uow, key=key, method=POST_MESSAGE, payload={**quiet, **messages.parent}, now=now):
-        return DigestOutcome.ALREADY_POSTED
-    for reply in messages.replies:
-        for part, payload in enumerate(reply.parts, start=1):
-            enqueue(
-                uow,
-                key=digest_reply_key(team_id, week, reply.slack_user_id, part),
-                method=POST_MESSAGE,
-                payload={**quiet, **payload},
-                now=now,
-                thread_of=key,
-            )
-    uow.status.add_digest_post(week, key)
-    return DigestOutcome.QUEUED
+def register(app: Listeners) -> None:
+    app.subcommand(Subcommand.DIGEST, handle_digest)
 
 
 def handle_digest(call: CommandCall) -> None:
@@ -83,4 +35,4 @@ def handle_digest(call: CommandCall) -> None:
         call.say_key("digest.error.no_channel")
         return
     key = "digest.posted" if outcome is DigestOutcome.QUEUED else "digest.already_posted"
-    call.say_key(key, week=week, channel=channel_link(channel))
+    call.say_key(key, week=format_week(call.locale, week), channel=channel_link(channel))

@@ -26,8 +26,9 @@ from slack_bolt import Ack, App, Args, BoltContext
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
-from bot.i18n import DEFAULT_LOCALE, t
+from bot.i18n import DEFAULT_LOCALE, resolve_locale, t
 from bot.metrics import LISTENER_ERRORS
+from bot.services import roster
 from handlers.context import DEPS, WORKSPACE, deps_of, locale_for, workspace_of
 
 log = logging.getLogger(__name__)
@@ -162,9 +163,8 @@ def _apology_locale(context: BoltContext, user_id: str | None) -> str:
         workspace = workspace_of(context)
         if DEPS not in context or not user_id:
             return locale_for(None, workspace)
-        with deps_of(context).uow(workspace.id) as uow:
-            member = uow.members.get_by_slack_id(user_id)
-            return locale_for(member, workspace)
+        stored = roster.stored_locale(deps_of(context).uow, workspace_id=workspace.id, slack_user_id=user_id)
+        return resolve_locale(stored, workspace.locale)
     except Exception:  # the apology must go out even when the database is what failed
         log.exception("could not resolve the user's locale for the apology")
         return DEFAULT_LOCALE

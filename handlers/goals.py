@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import logging
-from typing import Any
-
-from slack_bolt import Ack, BoltContext
-from slack_sdk import WebClient
-from sqlalchemy.exc import SQLAlchemyError
-
-from bot.deps import AppDeps
+from bot.delivery.dm_channels import DmChannels
 from bot.domain.roster import can_manage, parse_user
 from bot.i18n import t
-from bot.ids import GoalBlock
+from bot.ids import ActionId, CallbackId, GoalBlock, Subcommand
+from bot.notifications.goals import queue_goal_notice
 from bot.services import goals as goal_service
-from bot.services.workspaces import WorkspaceRef
 from bot.ui.goals import (
     build_goal_list,
     build_goal_modal,
@@ -22,39 +15,43 @@ from bot.ui.goals import (
     goal_saved_text,
     parse_goal_state,
 )
+from handlers.call import ActionCall, ViewCall, action_listener, view_listener
 from handlers.command_call import CommandCall
-from handlers.context import deps_of, find_actor, locale_for, open_dm, today_in, workspace_of
-from handlers.home import publish_home
-from storage.models import Member
+from handlers.context import today_in
+from handlers.home import refresh_home
+from handlers.registry import Listeners
 
-log = logging.getLogger(__name__)
+
+def register(app: Listeners) -> None:
+    app.subcommand(Subcommand.GOAL, handle_goal)
+    app.subcommand(Subcommand.GOALS, handle_goals, in_ack=True)
+    app.action(ActionId.HOME_ADD_GOAL, home_add_goal)
+    app.view(CallbackId.GOAL_ADD, goal_add_submission)
 
 
 def handle_goal(call: CommandCall) -> None:
     if [a.lower() for a in call.args] != ["add"]:
         call.say_key("common.usage", usage=t(call.locale, "goal.usage"))
         return
-    open_goal_modal(
-        call.deps, call.workspace, call.actor, call.client, call.payload["trigger_id"], call.locale
-    )
+    open_goal_modal(call, call.payload["trigger_id"])
 
 
-def open_goal_modal(
-    deps: AppDeps,
-    workspace: WorkspaceRef,
-    actor: Member,
-    client: WebClient,
-    trigger_id: str,
-    locale: str,
-) -> None:
+@action_listener
+def home_add_goal(call: ActionCall) -> None:
+    """*New goal* on App Home."""
+    open_goal_modal(call, call.trigger_id)
+
+
+def open_goal_modal(call: CommandCall | ActionCall, trigger_id: str) -> None:
+    actor = call.actor
     view = build_goal_modal(
-        locale,
+        call.locale,
         actor_id=actor.slack_user_id,
         can_assign_others=can_manage(actor.role),
-        default_product_line=actor.product_lines[0].name if actor.product_lines else None,
-        today=today_in(workspace, deps.clock()),
+        default_product_line=actor.product_lines[0] if actor.product_lines else None,
+        today=today_in(call.workspace, call.deps.clock()),
     )
-    client.views_open(trigger_id=trigger_id, view=view)
+    call.client.views_open(trigger_id=trigger_id, view=view)
 
 
 def handle_goals(call: CommandCall) -> None:
@@ -64,59 +61,37 @@ def handle_goals(call: CommandCall) -> None:
         if subject_id is None or len(call.args) > 1:
             call.say_key("common.usage", usage=t(call.locale, "goal.usage"))
             return
-    with call.deps.uow(call.workspace.id) as uow:
-        actor = uow.members.get_by_slack_id(call.actor.slack_user_id) or call.actor
-        subject, goals = goal_service.list_goals(
-            uow,
-            actor=actor,
-            subject_slack_id=subject_id,
-            today=today_in(call.workspace, call.deps.clock()),
-        )
-        if subject.id != actor.id:
-            uow.audit.record(
-                actor=actor.slack_user_id,
-                action="view",
-                entity="goals",
-                entity_id=subject.slack_user_id,
-            )
-            uow.commit()
-        name = subject.name
-    call.reply(build_goal_list(call.locale, owner_name=name, goals=goals))
+    listed = goal_service.list_goals(
+        call.deps.uow,
+        workspace_id=call.workspace.id,
+        user_id=call.actor.slack_user_id,
+        subject_slack_id=subject_id,
+        today=today_in(call.workspace, call.deps.clock()),
+    )
+    call.reply(build_goal_list(call.locale, owner_name=listed.owner_name, goals=listed.goals))
 
 
-def goal_add_submission(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
-) -> None:
+@view_listener(first_block=GoalBlock.TITLE, field_errors=field_errors)
+def goal_add_submission(call: ViewCall) -> None:
     """Validate before acknowledging, so field errors come back in the open modal."""
-    deps, workspace = deps_of(context), workspace_of(context)
-    user_id = body["user"]["id"]
-    actor = find_actor(deps, workspace, user_id, client)
-    locale = locale_for(actor, workspace)
-    if actor is None:
-        ack(response_action="errors", errors={GoalBlock.TITLE: t(locale, "common.not_on_roster")})
-        return
-    owner_id, draft = parse_goal_state(view["state"]["values"])
-    today = today_in(workspace, deps.clock())
-    try:
-        with deps.uow(workspace.id) as uow:
-            me = uow.members.get_by_slack_id(user_id)
-            assert me is not None
-            result = goal_service.add_goal(uow, actor=me, owner_slack_id=owner_id, draft=draft, today=today)
-    except SQLAlchemyError:
-        log.exception("saving a goal failed")
-        ack(response_action="errors", errors={GoalBlock.TITLE: t(locale, "error.generic")})
-        return
-    if isinstance(result, list):
-        ack(response_action="errors", errors=field_errors(locale, result))
-        return
-    ack()
-    channel = open_dm(deps, workspace, client, user_id)
-    client.chat_postMessage(channel=channel, text=goal_saved_text(locale, result))
-    publish_home(deps, workspace, client, user_id)
-    if result.owner_slack_id != user_id:
-        with deps.uow(workspace.id) as uow:
-            owner = uow.members.get_by_slack_id(result.owner_slack_id)
-            owner_locale = locale_for(owner, workspace)
-        owner_channel = open_dm(deps, workspace, client, result.owner_slack_id)
-        client.chat_postMessage(channel=owner_channel, text=goal_saved_text(owner_locale, result))
-        publish_home(deps, workspace, client, result.owner_slack_id)
+    owner_id, draft = parse_goal_state(call.values)
+    deps, workspace, client = call.deps, call.workspace, call.client
+    now = deps.clock()
+    added = goal_service.add_goal(
+        deps.uow,
+        workspace=workspace,
+        user_id=call.user_id,
+        owner_slack_id=owner_id,
+        draft=draft,
+        today=today_in(workspace, now),
+    )
+    call.acknowledge()
+    queue_goal_notice(deps.uow, workspace=workspace, added=added, now=now)
+    # The submitter is answered here; the owner's notice, when someone else set the goal, goes
+    # out through the outbox (queued above).
+    dms = DmChannels(session_factory=deps.session_factory, client=client)
+    channel = dms.channel_of(workspace.id, call.user_id)
+    client.chat_postMessage(channel=channel, text=goal_saved_text(call.locale, added.goal))
+    refresh_home(deps, workspace, client, call.user_id)
+    if added.owner.slack_user_id != call.user_id:
+        refresh_home(deps, workspace, client, added.owner.slack_user_id)

@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import App, BoltContext, BoltResponse
 
 from bot.deps import AppDeps
-from bot.services.workspaces import WorkspaceRef, ensure_workspace, find_workspace, serves_team
+from bot.services.workspaces import WorkspaceRef, claim_event, ensure_workspace, find_workspace, serves_team
 from handlers.context import DEPS, WORKSPACE
 
 log = logging.getLogger(__name__)
@@ -25,13 +25,10 @@ def register(app: App, deps: AppDeps) -> None:
             log.warning("request from unknown workspace %r ignored", team_id)
             return BoltResponse(status=200, body="")
         context[WORKSPACE] = workspace
-        if body.get("type") == "event_callback" and body.get("event_id"):
-            with deps.uow(workspace.id) as uow:
-                first_time = uow.events.claim(str(body["event_id"]))
-                uow.commit()
-            if not first_time:
-                log.info("event %s already handled; redelivery ignored", body["event_id"])
-                return BoltResponse(status=200, body="")
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id and not claim_event(deps.uow, workspace_id=workspace.id, event_id=str(event_id)):
+            log.info("event %s already handled; redelivery ignored", event_id)
+            return BoltResponse(status=200, body="")
         next()
         return None
 

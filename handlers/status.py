@@ -6,29 +6,22 @@ for the week it was asked about), the services do the work, `bot.ui.status` buil
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from slack_bolt import Ack, BoltContext
-from slack_bolt.context.respond import Respond
-from slack_sdk import WebClient
-from sqlalchemy.exc import SQLAlchemyError
-
-from bot.deps import AppDeps
-from bot.domain.schedule import zone
-from bot.domain.status import UpdateState, parse_leave, week_is_open
+from bot.delivery.dm_channels import DmChannels
+from bot.domain.status import UpdateState, parse_leave
 from bot.domain.weeks import first_week, last_week, parse_week
 from bot.i18n import t
-from bot.ids import StatusBlock
+from bot.i18n.dates import format_week
+from bot.ids import StatusAction, StatusBlock, StatusCallback, Subcommand
+from bot.notifications import status as status_notifications
 from bot.services import leave as leave_service
 from bot.services import status as status_service
 from bot.services.errors import ServiceError
-from bot.services.team_status import team_status
-from bot.services.workspaces import WorkspaceRef
+from bot.services.team_status import team_week
 from bot.ui.mrkdwn import escape
 from bot.ui.status import (
     build_confirmation,
-    build_late_note,
     build_skipped,
     build_status_modal,
     parse_status_state,
@@ -36,50 +29,24 @@ from bot.ui.status import (
     week_from_metadata,
 )
 from bot.ui.team_status import build_team_status, leave_list_text
+from handlers.call import ActionCall, ViewCall, action_listener, view_listener
 from handlers.command_call import CommandCall
-from handlers.context import deps_of, find_actor, locale_for, open_dm, workspace_of
-from handlers.home import publish_home
-from storage.models import Member
-from storage.uow import UnitOfWork
-
-log = logging.getLogger(__name__)
+from handlers.home import refresh_home
+from handlers.registry import Listeners
 
 
-def _me(uow: UnitOfWork, user_id: str) -> Member:
-    """The requester's roster row in this unit of work (the listener checked they are on it)."""
-    member = uow.members.get_by_slack_id(user_id)
-    assert member is not None
-    return member
-
-
-def open_status_modal(
-    deps: AppDeps,
-    workspace: WorkspaceRef,
-    user_id: str,
-    client: WebClient,
-    *,
-    trigger_id: str,
-    locale: str,
-    week: str | None,
-) -> str | None:
-    """Open the modal for `week` (None: the member's current week); a catalog key when refused."""
-    now = deps.clock()
-    with deps.uow(workspace.id) as uow:
-        member = _me(uow, user_id)
-        week = week or status_service.member_week(member, team_timezone=workspace.timezone, now=now)
-        today = status_service.member_today(member, team_timezone=workspace.timezone, now=now)
-        if not week_is_open(week, today=today):
-            return "status.error.week_closed"
-        data = status_service.form_data(uow, member=member, week=week)
-    client.views_open(trigger_id=trigger_id, view=build_status_modal(locale, data))
-    return None
+def register(app: Listeners) -> None:
+    app.subcommand(Subcommand.STATUS, handle_status)
+    app.subcommand(Subcommand.LEAVE, handle_leave)
+    app.action(StatusAction.WRITE, write_clicked)
+    app.action(StatusAction.EDIT, write_clicked)
+    app.action(StatusAction.HOME_WRITE, home_write_clicked)
+    app.action(StatusAction.SKIP, skip_clicked)
+    app.action(StatusAction.RESOLVE_BLOCKER, resolve_clicked)
+    app.view(StatusCallback.MODAL, status_submission)
 
 
 # -- buttons ----------------------------------------------------------------------------------------
-
-
-def _clicked(body: dict[str, Any]) -> str:
-    return str(body["actions"][0].get("value") or "")
 
 
 def _message_of(body: dict[str, Any]) -> tuple[str, str] | None:
@@ -90,150 +57,95 @@ def _message_of(body: dict[str, Any]) -> tuple[str, str] | None:
     return None
 
 
-def _tell(respond: Respond | None, text: str) -> None:
-    if respond is not None:
-        respond(response_type="ephemeral", replace_original=False, text=text)
+def _open_modal(call: ActionCall | CommandCall, *, trigger_id: str, week: str | None) -> None:
+    """The status modal for `week` (None: the member's current week); a closed week is refused."""
+    deps = call.deps
+    data = status_service.status_form(
+        deps.uow, workspace=call.workspace, user_id=call.actor.slack_user_id, week=week, now=deps.clock()
+    )
+    call.client.views_open(trigger_id=trigger_id, view=build_status_modal(call.locale, data))
 
 
-def write_clicked(
-    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond | None
-) -> None:
+@action_listener
+def write_clicked(call: ActionCall) -> None:
     """*Write my update* (prompt, reminder, a skipped prompt) and *Edit* (the confirmation)."""
-    ack()
-    deps, workspace = deps_of(context), workspace_of(context)
-    actor = find_actor(deps, workspace, body["user"]["id"], client)
-    if actor is None:
-        return
-    locale = locale_for(actor, workspace)
-    week = parse_week(_clicked(body))
-    problem = open_status_modal(
-        deps, workspace, actor.slack_user_id, client, trigger_id=body["trigger_id"], locale=locale, week=week
-    )
-    if problem is not None:
-        _tell(respond, t(locale, problem, week=week))
+    _open_modal(call, trigger_id=call.trigger_id, week=parse_week(call.value))
 
 
-def home_write_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+@action_listener
+def home_write_clicked(call: ActionCall) -> None:
     """*Write my update* on App Home: always this week, on the member's own clock."""
-    ack()
-    deps, workspace = deps_of(context), workspace_of(context)
-    actor = find_actor(deps, workspace, body["user"]["id"], client)
-    if actor is None:
-        return
-    open_status_modal(
-        deps,
-        workspace,
-        actor.slack_user_id,
-        client,
-        trigger_id=body["trigger_id"],
-        locale=locale_for(actor, workspace),
-        week=None,
-    )
+    _open_modal(call, trigger_id=call.trigger_id, week=None)
 
 
-def skip_clicked(
-    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond | None
-) -> None:
+@action_listener
+def skip_clicked(call: ActionCall) -> None:
     """*Skip this week*: the week counts as answered; the prompt says so and keeps a Write button."""
-    ack()
-    deps, workspace = deps_of(context), workspace_of(context)
-    actor = find_actor(deps, workspace, body["user"]["id"], client)
-    week = parse_week(_clicked(body))
-    if actor is None or week is None:
+    week = parse_week(call.value)
+    if week is None:
         return
-    locale = locale_for(actor, workspace)
-    try:
-        with deps.uow(workspace.id) as uow:
-            view = status_service.skip_week(
-                uow,
-                member=_me(uow, actor.slack_user_id),
-                week=week,
-                now=deps.clock(),
-                team_timezone=workspace.timezone,
-            )
-    except ServiceError as exc:
-        _tell(respond, t(locale, exc.key, **exc.params))
-        return
+    view = status_service.skip_week(
+        call.deps.uow, workspace=call.workspace, user_id=call.user_id, week=week, now=call.deps.clock()
+    )
     if view.state != UpdateState.SKIPPED:
-        _tell(respond, t(locale, "status.skip.already_submitted", week=week))
+        call.tell("status.skip.already_submitted", week=format_week(call.locale, week))
         return
-    message = build_skipped(locale, week)
-    where = _message_of(body)
+    message = build_skipped(call.locale, week)
+    where = _message_of(call.body)
     if where is not None:
-        client.chat_update(channel=where[0], ts=where[1], **message)
-    elif respond is not None:
-        respond(replace_original=True, **message)
-    publish_home(deps, workspace, client, actor.slack_user_id)
+        call.client.chat_update(channel=where[0], ts=where[1], **message)
+    elif call.respond is not None:
+        call.respond(replace_original=True, **message)
+    refresh_home(call.deps, call.workspace, call.client, call.user_id)
 
 
-def resolve_clicked(
-    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond | None
-) -> None:
+@action_listener
+def resolve_clicked(call: ActionCall) -> None:
     """*Resolved* next to a blocker: mark it, and refresh the owner's confirmation message."""
-    ack()
-    deps, workspace = deps_of(context), workspace_of(context)
-    actor = find_actor(deps, workspace, body["user"]["id"], client)
-    value = _clicked(body)
-    if actor is None or not value.isdigit():
+    if not call.value.isdigit():
         return
-    locale = locale_for(actor, workspace)
-    try:
-        with deps.uow(workspace.id) as uow:
-            view = status_service.resolve_blocker(
-                uow, actor=_me(uow, actor.slack_user_id), blocker_id=int(value), now=deps.clock()
-            )
-    except ServiceError as exc:
-        _tell(respond, t(locale, exc.key, **exc.params))
-        return
-    where = _message_of(body)
-    if where is not None and view.member_slack_id == actor.slack_user_id:
-        client.chat_update(channel=where[0], ts=where[1], **build_confirmation(locale, view))
+    blocker_id = int(call.value)
+    view = status_service.resolve_blocker(
+        call.deps.uow,
+        workspace=call.workspace,
+        user_id=call.user_id,
+        blocker_id=blocker_id,
+        now=call.deps.clock(),
+    )
+    where = _message_of(call.body)
+    if where is not None and view.member_slack_id == call.user_id:
+        call.client.chat_update(channel=where[0], ts=where[1], **build_confirmation(call.locale, view))
     else:
-        text = next((b.text for b in view.blockers if b.id == int(value)), "")
-        _tell(respond, t(locale, "status.blocker.resolved", text=escape(text[:200])))
+        text = next((b.text for b in view.blockers if b.id == blocker_id), "")
+        call.tell("status.blocker.resolved", text=escape(text[:200]))
 
 
 # -- the modal ------------------------------------------------------------------------------------
 
 
-def status_submission(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
-) -> None:
+@view_listener(first_block=StatusBlock.PROGRESS, field_errors=status_field_errors)
+def status_submission(call: ViewCall) -> None:
     """Validate and save before acknowledging, so errors (a failed write too) show in the open modal."""
-    deps, workspace = deps_of(context), workspace_of(context)
-    user_id = body["user"]["id"]
-    actor = find_actor(deps, workspace, user_id, client)
-    locale = locale_for(actor, workspace)
-    first = StatusBlock.PROGRESS
-    week = week_from_metadata(view.get("private_metadata"))
-    if actor is None or week is None or parse_week(week) != week:
-        key = "common.not_on_roster" if actor is None else "error.generic"
-        ack(response_action="errors", errors={first: t(locale, key)})
-        return
-    form = parse_status_state(view["state"]["values"])
-    team_locale = workspace.locale
-    try:
-        with deps.uow(workspace.id) as uow:
-            result = status_service.submit_status(
-                uow,
-                member=_me(uow, user_id),
-                week=week,
-                form=form,
-                now=deps.clock(),
-                team_timezone=workspace.timezone,
-                late_note=lambda saved: build_late_note(team_locale, saved),
-            )
-    except SQLAlchemyError:
-        log.exception("saving a status update failed; nothing was saved")
-        ack(response_action="errors", errors={first: t(locale, "error.generic")})
-        return
-    if isinstance(result, list):
-        ack(response_action="errors", errors=status_field_errors(locale, result))
-        return
-    ack()
-    channel = open_dm(deps, workspace, client, user_id)
-    client.chat_postMessage(channel=channel, **build_confirmation(locale, result))
-    publish_home(deps, workspace, client, user_id)
+    week = week_from_metadata(call.metadata)
+    if week is None or parse_week(week) != week:
+        raise ServiceError("error.generic")
+    saved = status_service.submit_status(
+        call.deps.uow,
+        workspace=call.workspace,
+        user_id=call.user_id,
+        week=week,
+        form=parse_status_state(call.values),
+        now=call.deps.clock(),
+    )
+    call.acknowledge()
+    dms = DmChannels(session_factory=call.deps.session_factory, client=call.client)
+    channel = dms.channel_of(call.workspace.id, call.user_id)
+    call.client.chat_postMessage(channel=channel, **build_confirmation(call.locale, saved))
+    refresh_home(call.deps, call.workspace, call.client, call.user_id)
+    if saved.late:
+        # The edit recorded the note it owes the digest's thread; queue it now rather
+        # than at the next tick, which queues it anyway if this (or anything above) fails.
+        status_notifications.send_late_notes(call.deps.uow, workspace=call.workspace, now=call.deps.clock())
 
 
 # -- commands ---------------------------------------------------------------------------------------
@@ -252,17 +164,7 @@ def handle_status(call: CommandCall) -> None:
     if args and week is None:
         _bad_week(call)
         return
-    problem = open_status_modal(
-        call.deps,
-        call.workspace,
-        call.actor.slack_user_id,
-        call.client,
-        trigger_id=call.payload["trigger_id"],
-        locale=call.locale,
-        week=week,
-    )
-    if problem is not None:
-        call.say_key(problem, week=week)
+    _open_modal(call, trigger_id=call.payload["trigger_id"], week=week)
 
 
 def _team(call: CommandCall) -> None:
@@ -274,13 +176,14 @@ def _team(call: CommandCall) -> None:
     if args and week is None:
         _bad_week(call)
         return
-    now = call.deps.clock()
-    with call.deps.uow(call.workspace.id) as uow:
-        me = _me(uow, call.actor.slack_user_id)
-        week = week or status_service.member_week(me, team_timezone=call.workspace.timezone, now=now)
-        timezone = zone(me.timezone, call.workspace.timezone).key
-        status = team_status(uow, actor=me, week=week, team_timezone=call.workspace.timezone)
-    call.reply(build_team_status(call.locale, status, timezone=timezone))
+    answer = team_week(
+        call.deps.uow,
+        workspace=call.workspace,
+        user_id=call.actor.slack_user_id,
+        week=week,
+        now=call.deps.clock(),
+    )
+    call.reply(build_team_status(call.locale, answer.status, timezone=answer.timezone))
 
 
 def _bad_week(call: CommandCall) -> None:
@@ -295,20 +198,23 @@ def _bad_week(call: CommandCall) -> None:
 
 def handle_leave(call: CommandCall) -> None:
     """`/pm leave` lists upcoming leave; `/pm leave FIRST LAST` records some."""
-    now = call.deps.clock()
+    deps, user_id = call.deps, call.actor.slack_user_id
     if not call.args:
-        with call.deps.uow(call.workspace.id) as uow:
-            me = _me(uow, call.actor.slack_user_id)
-            today = status_service.member_today(me, team_timezone=call.workspace.timezone, now=now)
-            leaves = leave_service.upcoming_leave(uow, member=me, today=today)
+        leaves = leave_service.upcoming_leave(
+            deps.uow, workspace=call.workspace, user_id=user_id, now=deps.clock()
+        )
         call.reply(leave_list_text(call.locale, leaves))
         return
     wanted = parse_leave(call.args)
     if wanted is None:
         call.say_key("common.usage", usage=t(call.locale, "status.leave.usage"))
         return
-    with call.deps.uow(call.workspace.id) as uow:
-        me = _me(uow, call.actor.slack_user_id)
-        today = status_service.member_today(me, team_timezone=call.workspace.timezone, now=now)
-        saved = leave_service.set_leave(uow, member=me, start=wanted.start, end=wanted.end, today=today)
+    saved = leave_service.set_leave(
+        deps.uow,
+        workspace=call.workspace,
+        user_id=user_id,
+        start=wanted.start,
+        end=wanted.end,
+        now=deps.clock(),
+    )
     call.say_key("status.leave.saved", start=saved.start.isoformat(), end=saved.end.isoformat())

@@ -1,16 +1,29 @@
-"""`/pm team`, `/pm team add`, `/pm team remove`."""
+"""`/pm team`, `/pm team add`, `/pm team remove`, and the roster following Slack's user changes."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+
+from slack_bolt import BoltContext
 
 from bot.domain.roster import parse_team_add, parse_user
 from bot.i18n import t
+from bot.ids import EventType, Subcommand
 from bot.services import roster
+from bot.slack_profiles import profile_lookup, profile_of
 from bot.ui.mrkdwn import escape, mention
 from bot.ui.team import build_team, role_name
 from handlers.command_call import CommandCall
-from handlers.context import profile_lookup
+from handlers.context import deps_of, workspace_of
+from handlers.registry import Listeners
+
+log = logging.getLogger(__name__)
+
+
+def register(app: Listeners) -> None:
+    app.subcommand(Subcommand.TEAM, handle_team, in_ack=True)
+    app.event(EventType.USER_CHANGE, user_change)
 
 
 def handle_team(call: CommandCall) -> None:
@@ -31,19 +44,19 @@ def _add(call: CommandCall) -> None:
         call.say_key("common.usage", usage=t(call.locale, "team.usage_add"))
         return
     call.acknowledge()  # the profile comes from Slack's users.info
-    with call.deps.uow(call.workspace.id) as uow:
-        result = roster.add_member(
-            uow,
-            actor=call.actor.slack_user_id,
-            actor_role=call.actor.role,
-            user_id=parsed.user_id,
-            role=parsed.role,
-            product_line=parsed.product_line,
-            manager_slack_id=None,
-            lookup=profile_lookup(call.client),
-            configured_admins=call.deps.settings.PMPULSE_ADMINS,
-            now=call.deps.clock(),
-        )
+    result = roster.add_member(
+        call.deps.uow,
+        workspace_id=call.workspace.id,
+        actor=call.actor.slack_user_id,
+        actor_role=call.actor.role,
+        user_id=parsed.user_id,
+        role=parsed.role,
+        product_line=parsed.product_line,
+        manager_slack_id=None,
+        lookup=profile_lookup(call.client),
+        configured_admins=call.deps.settings.PMPULSE_ADMINS,
+        now=call.deps.clock(),
+    )
     call.deps.read_cache.forget_workspace(call.workspace.id)
     member = result.member
     if result.changes:
@@ -95,23 +108,38 @@ def _remove(call: CommandCall) -> None:
     if user_id is None:
         call.say_key("common.usage", usage=t(call.locale, "team.usage_remove"))
         return
-    with call.deps.uow(call.workspace.id) as uow:
-        member = roster.remove_member(
-            uow,
-            actor=call.actor.slack_user_id,
-            actor_role=call.actor.role,
-            user_id=user_id,
-            configured_admins=call.deps.settings.PMPULSE_ADMINS,
-        )
+    member = roster.remove_member(
+        call.deps.uow,
+        workspace_id=call.workspace.id,
+        actor=call.actor.slack_user_id,
+        actor_role=call.actor.role,
+        user_id=user_id,
+        configured_admins=call.deps.settings.PMPULSE_ADMINS,
+    )
     call.deps.read_cache.forget_workspace(call.workspace.id)
     call.say_key("team.removed", user=mention(member.slack_user_id))
 
 
 def _roster_message(call: CommandCall) -> dict[str, Any]:
     def build() -> dict[str, Any]:
-        with call.deps.uow(call.workspace.id) as uow:
-            return build_team(call.locale, roster.list_team(uow))
+        return build_team(call.locale, roster.list_team(call.deps.uow, workspace_id=call.workspace.id))
 
     message = call.deps.read_cache.get_or_load(("roster", call.workspace.id, call.locale), build)
     assert isinstance(message, dict)
     return message
+
+
+def user_change(event: dict[str, Any], context: BoltContext) -> None:
+    """Slack deactivated, reactivated or edited someone: follow it on the roster at once."""
+    user = event.get("user")
+    if not isinstance(user, dict) or not isinstance(user.get("id"), str):
+        return
+    deps = deps_of(context)
+    workspace = workspace_of(context)
+    if user.get("team_id") not in (None, workspace.slack_team_id):
+        return  # a user of another workspace (shared channels): not this roster
+    change = roster.apply_user_change(
+        deps.uow, workspace_id=workspace.id, profile=profile_of(user["id"], user), now=deps.clock()
+    )
+    if change is not None:
+        log.info("member %s: %s in Slack", user["id"], change)
