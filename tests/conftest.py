@@ -11,21 +11,22 @@ an empty schema of their own.
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Connection, Engine, create_engine, text
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, Dialect, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.db import make_engine, make_session_factory, upgrade
+from tests.support.database import PG_URL
 
-PG_URL = os.environ.get("PMPULSE_TEST_DATABASE_URL")
 log = logging.getLogger(__name__)
 
 
@@ -153,16 +154,36 @@ def database_url(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str
     yield schemas.url(schemas.migrated())
 
 
+@dataclass(frozen=True)
+class SqliteTemplate:
+    """A SQLite file migrated once per run (copying it is much faster than migrating per test),
+    and what the per-test engines share to compile each statement once per run.
+
+    SQLAlchemy caches compiled SQL per engine, keyed by the dialect object; a new engine per
+    test would compile every statement again in every test, which was most of the CPU a test
+    spent on its database. The dialect was initialized by the template's connection, and every
+    copy has the same SQLite behind it.
+    """
+
+    path: Path
+    dialect: Dialect
+    compiled_cache: dict[Any, Any] = field(default_factory=dict)
+
+    def engine(self, url: str) -> Engine:
+        engine = make_engine(url, execution_options={"compiled_cache": self.compiled_cache})
+        engine.dialect = self.dialect
+        return engine
+
+
 @pytest.fixture(scope="session")
-def migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite file migrated once per run: copying it is much faster than migrating per test."""
+def migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplate:
     path = tmp_path_factory.mktemp("template") / "pmpulse.db"
     template = make_engine(f"sqlite:///{path}")
     upgrade(template)
     with template.connect() as connection:
         connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     template.dispose()
-    return path
+    return SqliteTemplate(path, template.dialect)
 
 
 @pytest.fixture
@@ -171,9 +192,9 @@ def engine(database_url: str, request: pytest.FixtureRequest) -> Iterator[Engine
     and once per run on SQLite, whose per-test copy is taken from a migrated template)."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
-        template: Path = request.getfixturevalue("migrated_sqlite_template")
-        shutil.copyfile(template, url.database)
-        engine = make_engine(database_url)
+        template: SqliteTemplate = request.getfixturevalue("migrated_sqlite_template")
+        shutil.copyfile(template.path, url.database)
+        engine = template.engine(database_url)
     else:
         engine = make_engine(database_url)
         upgrade(engine)  # a no-op on the shared PostgreSQL schema, migrated already

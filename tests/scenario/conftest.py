@@ -1,78 +1,19 @@
-"""The app under test: real Bolt app, real HTTP server, fake Slack, migrated database."""
+"""The app under test: real Bolt app, real HTTP server, fake Slack, migrated database.
+
+Fixtures only; what scenario modules import lives in tests/support.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from socketserver import ThreadingMixIn
-from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import create_app
 from bot.config import Settings
-from bot.deps import AppDeps
-from bot.fakeslack import FakeSlack, SlackRequestSender
-from bot.fakeslack.blockkit import validate_message_blocks
-from bot.slack_client import build_web_client
-from bot.web import build_wsgi_app
-from storage.models import Member
-
-SIGNING_SECRET = "test-signing-secret"
-TEAM_ID = "T0001"
-NOW = dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.UTC)  # a Thursday
-
-
-class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@dataclass
-class Clock:
-    now: dt.datetime = NOW
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-
-@dataclass
-class Harness:
-    fake: FakeSlack
-    sender: SlackRequestSender
-    deps: AppDeps
-    url: str
-    clock: Clock = field(default_factory=Clock)
-
-    @property
-    def session_factory(self) -> sessionmaker[Session]:
-        return self.deps.session_factory
-
-    def member(self, user_id: str) -> Member | None:
-        with self.deps.uow(1) as uow:
-            return uow.members.get_by_slack_id(user_id)
-
-    def command(self, user_id: str, text: str) -> dict[str, Any]:
-        """Send `/pm text` and return the answer: the ack's body, or else what came to the response URL."""
-        response_url = self.fake.response_url()
-        reply = self.sender.slash_command(user_id=user_id, text=text, response_url=response_url)
-        assert reply.status_code == 200, reply.text
-        if reply.text:
-            body: dict[str, Any] = reply.json()
-            # Slack checks an ack's blocks as it checks a posted message's.
-            assert validate_message_blocks(body.get("blocks", [])) == [], body
-            return body
-        call = self.fake.wait_for("response_url", lambda c: c.params.get("_url") == response_url)
-        assert call.status == 200, call.response
-        return call.params
+from bot.fakeslack import FakeSlack
+from tests.support.cli import cli_environment, run_http
+from tests.support.harness import SIGNING_SECRET, TEAM_ID, Harness, serve_app
 
 
 @pytest.fixture
@@ -104,34 +45,19 @@ def settings(fake: FakeSlack, database_url: str) -> Settings:
 
 @pytest.fixture
 def harness(fake: FakeSlack, settings: Settings, session_factory: sessionmaker[Session]) -> Iterator[Harness]:
-    clock = Clock()
-    app, deps = create_app(
-        settings, session_factory=session_factory, client=build_web_client(settings), clock=clock
-    )
-    server = make_server(
-        "127.0.0.1",
-        0,
-        build_wsgi_app(app, session_factory, signing_secret=SIGNING_SECRET, clock=clock),
-        server_class=_ThreadingWSGIServer,
-        handler_class=_QuietHandler,
-    )
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{server.server_port}"
-    sender = SlackRequestSender(
-        app_url=f"{url}/slack/events", signing_secret=SIGNING_SECRET, team_id=TEAM_ID, fake=fake
-    )
-    fake.clear_calls()
-    try:
-        yield Harness(fake=fake, sender=sender, deps=deps, url=url, clock=clock)
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_app(fake, settings, session_factory) as served:
+        fake.clear_calls()
+        yield served
 
 
-def seed_team(h: Harness) -> None:
-    """Admin (from PMPULSE_ADMINS) adds a manager, who adds two PMs; through Slack, like people do."""
-    h.command("UADMIN", "team add <@UMGR|mei> manager")
-    h.command("UMGR", "team add <@UPM1|li> pm Credit Cards")
-    h.command("UMGR", "team add <@UPM2|sam> pm Deposits")
-    h.fake.clear_calls()
+@pytest.fixture
+def env(fake: FakeSlack, database_url: str) -> dict[str, str]:
+    """The shell `pmpulse` runs in, as an operator with one admin configured."""
+    return cli_environment(fake, database_url, PMPULSE_ADMINS="UADMIN")
+
+
+@pytest.fixture
+def http_server(env: dict[str, str]) -> Iterator[str]:
+    """The URL of `pmpulse run --http`, started in `env`."""
+    with run_http(env) as server:
+        yield server.url

@@ -8,11 +8,10 @@ from typing import Any
 
 from bot.fakeslack import SlackRequestSender
 from bot.ids import GoalBlock
-from bot.services.workspaces import ensure_workspace
-from handlers.jobs import run_job
-from storage.models import Member
-from tests.scenario.conftest import SIGNING_SECRET, Harness, seed_team
-from tests.scenario.test_goals import goal_values, open_goal_modal
+from bot.jobs import run_job
+from tests.support.factories import add_member, add_workspace
+from tests.support.harness import SIGNING_SECRET, Harness, seed_team
+from tests.support.slack import goal_values, open_goal_modal
 
 
 def _set_member(h: Harness, user_id: str, **values: Any) -> None:
@@ -130,16 +129,9 @@ def test_forged_goal_submission_for_someone_elses_report_is_refused(harness: Har
 
 def test_single_token_mode_ignores_requests_for_another_stored_workspace(harness: Harness) -> None:
     seed_team(harness)
-    other = ensure_workspace(
-        harness.session_factory,
-        slack_team_id="T0002",
-        name="Other Bank",
-        bot_user_id="UBOT",
-        default_timezone="UTC",
-        default_locale="en",
-    )
+    other = add_workspace(harness.session_factory, "T0002", name="Other Bank")
     with harness.deps.uow(other.id) as uow:
-        uow.members.add(Member(slack_user_id="UOTHER", name="Other Admin", role="admin"))
+        add_member(uow, "UOTHER", name="Other Admin", role="admin")
         uow.commit()
     sender = SlackRequestSender(
         app_url=harness.sender.app_url, signing_secret=SIGNING_SECRET, team_id="T0002", fake=harness.fake
@@ -170,16 +162,9 @@ def test_single_token_mode_ignores_requests_for_another_stored_workspace(harness
 
 
 def test_single_token_mode_jobs_leave_another_stored_workspace_alone(harness: Harness) -> None:
-    other = ensure_workspace(
-        harness.session_factory,
-        slack_team_id="T0002",
-        name="Other Bank",
-        bot_user_id="UBOT",
-        default_timezone="Asia/Shanghai",
-        default_locale="en",
-    )
+    other = add_workspace(harness.session_factory, "T0002", name="Other Bank", timezone="Asia/Shanghai")
     with harness.deps.uow(other.id) as uow:
-        uow.members.add(Member(slack_user_id="UOTHER", name="Other PM", role="pm", timezone="Asia/Shanghai"))
+        add_member(uow, "UOTHER", name="Other PM", role="pm", timezone="Asia/Shanghai")
         uow.commit()
     thursday_4pm_shanghai = dt.datetime(2026, 12, 3, 8, 0, tzinfo=dt.UTC)
 

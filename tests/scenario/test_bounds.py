@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
 import subprocess
 from pathlib import Path
 
@@ -22,39 +21,29 @@ from bot.fakeslack import FakeSlack
 from bot.fakeslack import SlackRequestSender as S
 from bot.fakeslack.blockkit import validate_view
 from bot.ids import GoalBlock, StatusBlock
-from storage.models import Goal, Member, ProductLine
-from tests.conftest import PG_URL
-from tests.scenario.conftest import SIGNING_SECRET, Harness, seed_team
-from tests.scenario.test_cli import PMPULSE, pmpulse
-from tests.scenario.test_goals import goal_values, open_goal_modal
-from tests.scenario.test_home import home_opened
-from tests.scenario.test_status import WEEK, open_from_prompt, saved, submit, values
+from storage.goals import Goal
+from storage.roster import Member, ProductLine
+from tests.support.cli import PMPULSE, cli_environment, pmpulse
+from tests.support.database import PG_URL
+from tests.support.harness import WEEK, Harness, seed_team
+from tests.support.slack import (
+    goal_values,
+    home_opened,
+    open_from_prompt,
+    open_goal_modal,
+    saved,
+    submit,
+    values,
+)
 
 TOO_LARGE_ZH = "整数部分最多 15 位，请检查数值或改用更大的单位（如万元、亿元）。"
 
 
 def store_goal(h: Harness, user_id: str, *, title: str, baseline: float, target: float) -> int:
     """A goal written straight to the database, as rows from before the bounds were."""
-    with h.deps.uow(1) as uow:
-        owner = uow.members.get_by_slack_id(user_id)
-        assert owner is not None
-        goal = uow.goals.add(
-            Goal(
-                owner=owner,
-                owner_id=owner.id,
-                title=title,
-                metric="Deposit balance",
-                unit="CNY",
-                baseline=baseline,
-                target=target,
-                start_date=dt.date(2026, 10, 1),
-                due_date=dt.date(2027, 3, 31),
-                direction="up",
-                created_by=user_id,
-            )
-        )
-        uow.commit()
-        return goal.id
+    return h.add_goal(
+        user_id, title=title, metric="Deposit balance", unit="CNY", baseline=baseline, target=target
+    )
 
 
 def goals_of(h: Harness, user_id: str) -> list[Goal]:
@@ -290,13 +279,7 @@ def test_cli_team_add_refuses_a_long_product_line_in_one_line_with_exit_2(
     fake: FakeSlack, database_url: str, harness: Harness
 ) -> None:
     assert Path(PMPULSE).exists()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PMPULSE_", "DATABASE_URL"))}
-    env |= {
-        "SLACK_BOT_TOKEN": "xoxb-test",
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": fake.api_url,
-        "DATABASE_URL": database_url,
-    }
+    env = cli_environment(fake, database_url)
 
     refused: subprocess.CompletedProcess[str] = pmpulse(
         env, "team", "add", "UPM1", "--role", "pm", "--product", "P" * (PRODUCT_LINE_MAX + 1)

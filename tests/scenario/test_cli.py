@@ -5,38 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
+import tempfile
 from pathlib import Path
 
 import pytest
 import requests
 
 from bot.fakeslack import FakeSlack, SlackRequestSender
-from tests.scenario.conftest import SIGNING_SECRET, TEAM_ID
-
-PMPULSE = str(Path(sys.executable).parent / "pmpulse")
-
-
-@pytest.fixture
-def env(fake: FakeSlack, database_url: str) -> dict[str, str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PMPULSE_", "DATABASE_URL"))}
-    return {
-        **clean,
-        "SLACK_BOT_TOKEN": "xoxb-test",
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": fake.api_url,
-        "DATABASE_URL": database_url,
-        "PMPULSE_ADMINS": "UADMIN",
-    }
-
-
-def pmpulse(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([PMPULSE, *args], env=env, capture_output=True, text=True, timeout=60)
+from tests.support.cli import DOCTOR_CHECKS, pmpulse, run_http
+from tests.support.harness import SIGNING_SECRET, TEAM_ID
 
 
 def test_roster_config_and_jobs_from_the_shell(env: dict[str, str], fake: FakeSlack) -> None:
@@ -52,6 +29,7 @@ def test_roster_config_and_jobs_from_the_shell(env: dict[str, str], fake: FakeSl
     assert listing[0].split() == ["SLACK", "ID", "NAME", "ROLE", "MANAGER", "PRODUCT", "LINES"]
     assert any(line.split()[:1] == ["UPM1"] and "UMGR" in line and "Credit Cards" in line for line in listing)
 
+    fake.add_channel("pm-digest", channel_id="C0DIGEST")
     assert pmpulse(env, "config", "set", "digest_channel", "C0DIGEST").returncode == 0
     bad = pmpulse(env, "config", "set", "prompt_time", "teatime")
     assert bad.returncode == 2 and bad.stderr.strip() == "pmpulse: prompt_time: a time looks like 16:00"
@@ -96,57 +74,12 @@ def test_doctor_reports_each_check(fresh_env: dict[str, str]) -> None:
     healthy = pmpulse(env, "doctor")
     assert healthy.returncode == 0, healthy.stdout
     lines = healthy.stdout.splitlines()
-    for check in (
-        "configuration",
-        "database",
-        "migrations",
-        "slack token",
-        "scopes",
-        "clock",
-        "request verification",
-    ):
+    for check in DOCTOR_CHECKS:
         assert any(line.startswith(f"ok   {check}:") for line in lines), (check, lines)
 
     broken = pmpulse({**env, "SLACK_BOT_TOKEN": "xoxb-wrong"}, "doctor")
     assert broken.returncode == 1
     assert "FAIL slack token: auth.test failed" in broken.stdout and "invalid_auth" in broken.stdout
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def http_server(env: dict[str, str]) -> Iterator[str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [PMPULSE, "run", "--http"],
-        env={**env, "PORT": str(port)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(f"{url}/healthz", timeout=5).status_code == 200:
-                    break
-            except requests.RequestException:  # not listening yet, or the worker is still booting
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"server did not start: {process.communicate(timeout=5)[0]}")
-            time.sleep(0.1)
-        yield url
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def test_run_http_answers_signed_requests(http_server: str, fake: FakeSlack) -> None:
@@ -170,3 +103,33 @@ def test_run_http_answers_signed_requests(http_server: str, fake: FakeSlack) -> 
     assert 'pmpulse_requests_total{kind="command",name="/pm help"} 1.0' in metrics  # not the forged one
     assert 'pmpulse_requests_total{kind="command",name="/pm team"} 1.0' in metrics
     assert requests.get(f"{http_server}/nope", timeout=5).status_code == 404
+
+
+def test_run_http_starts_a_worker_per_core_and_metrics_count_them_all(
+    env: dict[str, str], fake: FakeSlack
+) -> None:
+    cores = len(os.sched_getaffinity(0))
+    sent = 12
+    before = set(Path(tempfile.gettempdir()).glob("pmpulse-metrics-*"))
+    with run_http(env) as server:
+        sender = SlackRequestSender(
+            app_url=f"{server.url}/slack/events", signing_secret=SIGNING_SECRET, team_id=TEAM_ID, fake=fake
+        )
+        for _ in range(sent):  # a new connection each: gunicorn hands it to whichever worker accepts it
+            assert sender.slash_command(user_id="UADMIN", text="help").status_code == 200
+        metrics = requests.get(f"{server.url}/metrics", timeout=5).text
+        pid = server.process.pid
+        workers = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        counted_in = set(Path(tempfile.gettempdir()).glob("pmpulse-metrics-*")) - before
+    assert len(workers) == cores
+    assert f"{cores} worker{'s' if cores != 1 else ''} of 16 threads" in server.output, server.output
+    # Whichever worker answered, /metrics (from whichever worker) counts every request.
+    assert f'pmpulse_requests_total{{kind="command",name="/pm help"}} {float(sent)}' in metrics, metrics
+    assert len(counted_in) == 1 and not next(iter(counted_in)).exists()  # gone with the server
+
+
+def test_workers_and_threads_are_whole_numbers_of_at_least_one(env: dict[str, str]) -> None:
+    for flag, value in (("--workers", "0"), ("--threads", "-2"), ("--workers", "two")):
+        result = pmpulse(env, "run", "--http", flag, value)
+        assert result.returncode == 2
+        assert f"argument {flag}: expected a whole number of at least 1, not '{value}'" in result.stderr

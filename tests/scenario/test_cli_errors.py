@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from bot.fakeslack import FakeSlack
-from tests.scenario.conftest import SIGNING_SECRET
-
-PMPULSE = str(Path(sys.executable).parent / "pmpulse")
+from tests.support.cli import PMPULSE, pmpulse
 
 # Commands that open the database before doing anything else.
 DATABASE_COMMANDS = [
@@ -25,23 +20,6 @@ DATABASE_COMMANDS = [
     ("jobs", "list"),
     ("outbox",),
 ]
-
-
-@pytest.fixture
-def env(fake: FakeSlack, database_url: str) -> dict[str, str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PMPULSE_", "DATABASE_URL"))}
-    return {
-        **clean,
-        "SLACK_BOT_TOKEN": "xoxb-test",
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": fake.api_url,
-        "DATABASE_URL": database_url,
-        "PMPULSE_ADMINS": "UADMIN",
-    }
-
-
-def pmpulse(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([PMPULSE, *args], env=env, capture_output=True, text=True, timeout=60)
 
 
 @pytest.mark.parametrize("command", DATABASE_COMMANDS, ids=" ".join)

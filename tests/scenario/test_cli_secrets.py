@@ -5,9 +5,7 @@ from __future__ import annotations
 import subprocess
 
 from bot.fakeslack import FakeSlack
-from tests.scenario.test_cli import PMPULSE, env
-
-__all__ = ["env"]  # the fixture: the environment `pmpulse` runs with against the fake Slack
+from tests.support.cli import pmpulse
 
 SECRET_ENV = {
     "SLACK_SIGNING_SECRET": "signing-secret-do-not-print",
@@ -17,10 +15,6 @@ SECRET_ENV = {
 DB_PASSWORD = "db-password-do-not-print"
 
 
-def output(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([PMPULSE, *args], env=env, capture_output=True, text=True, timeout=60)
-
-
 def leaks(done: subprocess.CompletedProcess[str], secrets: list[str]) -> list[str]:
     return [secret for secret in secrets if secret in done.stdout + done.stderr]
 
@@ -28,9 +22,9 @@ def leaks(done: subprocess.CompletedProcess[str], secrets: list[str]) -> list[st
 def test_doctor_and_config_show_print_no_secrets(env: dict[str, str], fake: FakeSlack) -> None:
     env = {**env, **SECRET_ENV}
     secrets = [*SECRET_ENV.values(), env["SLACK_BOT_TOKEN"]]
-    assert output(env, "db", "upgrade").returncode == 0
+    assert pmpulse(env, "db", "upgrade").returncode == 0
     for args in (("doctor",), ("config", "show"), ("team", "list")):
-        done = output(env, *args)
+        done = pmpulse(env, *args)
         assert done.returncode == 0, (args, done.stdout, done.stderr)
         assert leaks(done, secrets) == [], args
 
@@ -38,6 +32,6 @@ def test_doctor_and_config_show_print_no_secrets(env: dict[str, str], fake: Fake
 def test_an_unreachable_database_is_reported_without_its_password(env: dict[str, str]) -> None:
     env = {**env, **SECRET_ENV, "DATABASE_URL": f"postgresql://pmpulse:{DB_PASSWORD}@127.0.0.1:1/pmpulse"}
     for args in (("doctor",), ("db", "upgrade")):
-        done = output(env, *args)
+        done = pmpulse(env, *args)
         assert done.returncode != 0
         assert leaks(done, [DB_PASSWORD, *SECRET_ENV.values()]) == [], (args, done.stdout, done.stderr)

@@ -10,12 +10,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.delivery.reconcile import delivery_metadata
 from bot.fakeslack import FakeSlack
 from bot.slack_client import build_web_client
-from storage.models import Member
+from storage.outbox_state import OutboxState
 from storage.uow import UnitOfWork
-from tests.scenario.conftest import Harness
-from tests.scenario.delivery_support import (
+from tests.support.delivery import (
     Clock,
-    add_workspace,
     bare_client,
     force,
     posts_by_key,
@@ -23,12 +21,14 @@ from tests.scenario.delivery_support import (
     row,
     sender,
 )
+from tests.support.factories import add_member, add_workspace
+from tests.support.harness import TEAM_ID, Harness
 
 
 def test_server_errors_dropped_connections_and_rate_limits_are_retried_then_delivered_once(
     fake: FakeSlack, session_factory: sessionmaker[Session]
 ) -> None:
-    ws, clock = add_workspace(session_factory), Clock()
+    ws, clock = add_workspace(session_factory, TEAM_ID).id, Clock()
     queue(session_factory, ws, ("k-500", "C1"), ("k-drop", "C2"), ("k-429", "C3"))
     fake.fail_next("chat.postMessage", status=500)
     fake.fail_next("chat.postMessage", kind="connection")
@@ -47,7 +47,7 @@ def test_server_errors_dropped_connections_and_rate_limits_are_retried_then_deli
     )
     # Slack may have posted it before answering 500: it stays `sending`, to be checked too.
     assert (server_error.state, server_error.attempts, server_error.last_error) == (
-        "sending",
+        OutboxState.SENDING,
         1,
         "internal_error (HTTP 500)",
     )
@@ -57,7 +57,7 @@ def test_server_errors_dropped_connections_and_rate_limits_are_retried_then_deli
         <= clock.now + dt.timedelta(seconds=5)
     )
     # The post may have reached Slack before the connection dropped: it stays `sending`, to be checked.
-    assert dropped.state == "sending" and (dropped.last_error or "").startswith("connection: ")
+    assert dropped.state == OutboxState.SENDING and (dropped.last_error or "").startswith("connection: ")
     assert limited.last_error == "ratelimited (HTTP 429)"
     assert (
         clock.now + dt.timedelta(seconds=30)
@@ -84,7 +84,7 @@ def test_the_apps_client_rides_out_random_faults_without_duplicates(
     from bot.config import Settings
 
     assert isinstance(settings, Settings)
-    ws = add_workspace(session_factory)
+    ws = add_workspace(session_factory, TEAM_ID).id
     queue(session_factory, ws, *[(f"k{i}", f"D{i:04d}") for i in range(60)])
     fake.fault_rate("chat.postMessage", rate=0.1, statuses=(500, 503), seed=3)
     fake.fail_next("chat.postMessage", kind="connection", count=2)
@@ -105,7 +105,7 @@ def test_the_apps_client_rides_out_random_faults_without_duplicates(
 def test_a_post_slack_got_before_the_answer_was_lost_is_recorded_not_sent_again(
     fake: FakeSlack, session_factory: sessionmaker[Session]
 ) -> None:
-    ws, clock, slack = add_workspace(session_factory), Clock(), bare_client(fake)
+    ws, clock, slack = add_workspace(session_factory, TEAM_ID).id, Clock(), bare_client(fake)
     queue(session_factory, ws, ("digest", "C1"), ("landed", "D1"), ("lost", "D2"))
     queue(session_factory, ws, ("reply-landed", "C1"), thread_of="digest")
     parent = slack.chat_postMessage(channel="C1", text="digest", metadata=delivery_metadata("digest"))
@@ -114,9 +114,16 @@ def test_a_post_slack_got_before_the_answer_was_lost_is_recorded_not_sent_again(
         channel="C1", text="r", thread_ts=parent["ts"], metadata=delivery_metadata("reply-landed")
     )
     expired = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
-    force(session_factory, "digest", state="sent", channel="C1", ts=parent["ts"])
+    force(session_factory, "digest", state=OutboxState.SENT, channel="C1", ts=parent["ts"])
     for key, channel in (("landed", "D1"), ("lost", "D2"), ("reply-landed", "C1")):
-        force(session_factory, key, state="sending", attempts=1, channel=channel, next_attempt_at=expired)
+        force(
+            session_factory,
+            key,
+            state=OutboxState.SENDING,
+            attempts=1,
+            channel=channel,
+            next_attempt_at=expired,
+        )
     fake.clear_calls()
 
     report = sender(session_factory, slack, clock).drain()
@@ -132,7 +139,7 @@ def test_a_post_slack_got_before_the_answer_was_lost_is_recorded_not_sent_again(
 def test_attempts_are_bounded_and_unfixable_errors_fail_at_once(
     fake: FakeSlack, session_factory: sessionmaker[Session]
 ) -> None:
-    ws, clock = add_workspace(session_factory), Clock()
+    ws, clock = add_workspace(session_factory, TEAM_ID).id, Clock()
     outbox = sender(session_factory, bare_client(fake), clock, workers=1, max_attempts=3)
     queue(session_factory, ws, ("nowhere", "#nowhere"))
     unfixable = outbox.drain()
@@ -145,12 +152,16 @@ def test_attempts_are_bounded_and_unfixable_errors_fail_at_once(
         clock.advance(hours=1)
 
     flaky, nowhere = row(session_factory, "flaky"), row(session_factory, "nowhere")
-    assert (flaky.state, flaky.attempts) == ("failed", 3)
+    assert (flaky.state, flaky.attempts) == (OutboxState.FAILED, 3)
     assert flaky.last_error == (
         "gave up after 3 attempts: service_unavailable (HTTP 503)"
         " (it may have reached Slack: check before a retry)"
     )
-    assert (nowhere.state, nowhere.attempts, nowhere.last_error) == ("failed", 1, "channel_not_found")
+    assert (nowhere.state, nowhere.attempts, nowhere.last_error) == (
+        OutboxState.FAILED,
+        1,
+        "channel_not_found",
+    )
     assert (unfixable.failed, unfixable.retried) == (1, 0)
     assert [(r.sent, r.failed, r.retried) for r in reports] == [(0, 0, 1), (0, 0, 1), (0, 1, 0)]
     assert len(fake.calls_to("chat.postMessage")) == 4
@@ -159,7 +170,7 @@ def test_attempts_are_bounded_and_unfixable_errors_fail_at_once(
 def test_thread_replies_follow_their_parent_in_order_and_fail_with_it(
     fake: FakeSlack, session_factory: sessionmaker[Session]
 ) -> None:
-    ws = add_workspace(session_factory)
+    ws = add_workspace(session_factory, TEAM_ID).id
     queue(session_factory, ws, ("digest:W48", "C1"), ("digest:bad", "#nowhere"))
     queue(session_factory, ws, *[(f"reply:{i}", "C-ignored") for i in range(4)], thread_of="digest:W48")
     queue(session_factory, ws, ("reply:bad", "C1"), thread_of="digest:bad")
@@ -178,9 +189,9 @@ def test_thread_replies_follow_their_parent_in_order_and_fail_with_it(
 def test_a_members_dm_is_opened_once_and_stored(
     fake: FakeSlack, session_factory: sessionmaker[Session]
 ) -> None:
-    ws, clock = add_workspace(session_factory), Clock()
+    ws, clock = add_workspace(session_factory, TEAM_ID).id, Clock()
     with UnitOfWork(session_factory, ws) as uow:
-        uow.members.add(Member(slack_user_id="UPM1", role="pm", name="Li"))
+        add_member(uow, "UPM1", role="pm", name="Li")
         uow.commit()
     queue(session_factory, ws, ("prompt", "@UPM1"), ("reminder", "@UPM1"), ("stranger", "@UOUT"))
 
@@ -202,7 +213,7 @@ def test_a_members_dm_is_opened_once_and_stored(
 def test_idempotent_methods_are_delivered_too(
     fake: FakeSlack, session_factory: sessionmaker[Session]
 ) -> None:
-    ws, clock = add_workspace(session_factory), Clock()
+    ws, clock = add_workspace(session_factory, TEAM_ID).id, Clock()
     view = {"type": "home", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "hi"}}]}
     with UnitOfWork(session_factory, ws) as uow:
         uow.outbox.enqueue(
@@ -215,7 +226,7 @@ def test_idempotent_methods_are_delivered_too(
 
     assert sender(session_factory, bare_client(fake), clock).drain().sent == 1
     assert fake.home_view("UPM1") is not None
-    assert row(session_factory, "home:UPM1").state == "sent"
+    assert row(session_factory, "home:UPM1").state == OutboxState.SENT
 
 
 def test_metrics_show_the_outbox_depth_per_state(harness: Harness) -> None:
@@ -234,10 +245,10 @@ def test_metrics_show_the_outbox_depth_per_state(harness: Harness) -> None:
 def test_a_rate_limited_dm_open_holds_the_rest_and_does_not_use_up_attempts(
     fake: FakeSlack, session_factory: sessionmaker[Session]
 ) -> None:
-    ws, clock = add_workspace(session_factory), Clock()
+    ws, clock = add_workspace(session_factory, TEAM_ID).id, Clock()
     with UnitOfWork(session_factory, ws) as uow:
         for user in ("UPM1", "UPM2", "UPM3", "UADMIN"):
-            uow.members.add(Member(slack_user_id=user, role="pm", name=user))
+            add_member(uow, user, role="pm", name=user)
         uow.commit()
     queue(session_factory, ws, *[(f"prompt:{u}", f"@{u}") for u in ("UPM1", "UPM2", "UPM3", "UADMIN")])
     fake.set_rate_limit("conversations.open", per_minute=1, burst=2)
@@ -249,7 +260,7 @@ def test_a_rate_limited_dm_open_holds_the_rest_and_does_not_use_up_attempts(
     # One 429 from Slack; the last row waited for Slack's Retry-After without asking again.
     assert [c.status for c in fake.calls_to("conversations.open")] == [200, 200, 429]
     held = [row(session_factory, f"prompt:{u}") for u in ("UPM3", "UADMIN")]
-    assert all(r.state == "pending" and r.attempts == 0 for r in held), held
+    assert all(r.state == OutboxState.PENDING and r.attempts == 0 for r in held), held
     assert all(r.next_attempt_at >= clock.now + dt.timedelta(seconds=1) for r in held)
 
     fake.clear_rate_limits()

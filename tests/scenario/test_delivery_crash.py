@@ -8,11 +8,8 @@ each message's metadata).
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
-import sys
 import threading
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -21,39 +18,29 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.delivery.sender import DrainReport
 from bot.fakeslack import FakeSlack
 from storage.db import make_engine, make_session_factory
+from storage.outbox_state import OutboxState
 from storage.uow import UnitOfWork
-from tests.scenario.conftest import SIGNING_SECRET
-from tests.scenario.delivery_support import (
+from tests.support.cli import PMPULSE, cli_environment, pmpulse
+from tests.support.delivery import (
     Clock,
-    add_workspace,
     bare_client,
     posts_by_key,
     queue,
     row,
     sender,
 )
+from tests.support.factories import add_workspace
+from tests.support.harness import TEAM_ID
 
-PMPULSE = str(Path(sys.executable).parent / "pmpulse")
 FAN_OUT = 300
 
 
 @pytest.fixture
 def env(fake: FakeSlack, database_url: str) -> dict[str, str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PMPULSE_", "DATABASE_URL"))}
-    return {
-        **clean,
-        "SLACK_BOT_TOKEN": "xoxb-test",
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": fake.api_url,
-        "DATABASE_URL": database_url,
-    }
+    return cli_environment(fake, database_url)
 
 
-def pmpulse(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([PMPULSE, *args], env=env, capture_output=True, text=True, timeout=120)
-
-
-def states(session_factory: sessionmaker[Session]) -> dict[str, int]:
+def states(session_factory: sessionmaker[Session]) -> dict[OutboxState, int]:
     with UnitOfWork(session_factory) as uow:
         return uow.outbox.depth()
 
@@ -61,7 +48,7 @@ def states(session_factory: sessionmaker[Session]) -> dict[str, int]:
 def test_a_sender_killed_mid_fan_out_is_resumed_without_repeats_or_losses(
     fake: FakeSlack, session_factory: sessionmaker[Session], env: dict[str, str]
 ) -> None:
-    ws = add_workspace(session_factory)
+    ws = add_workspace(session_factory, TEAM_ID).id
     keys = [f"status-prompt:T0001:U{i:04d}:2026-W48" for i in range(FAN_OUT)]
     queue(session_factory, ws, *[(key, f"D{i:04d}") for i, key in enumerate(keys)])
     fake.set_latency(0.05)  # Slack takes the post, then answers: a kill lands between the two
@@ -82,9 +69,11 @@ def test_a_sender_killed_mid_fan_out_is_resumed_without_repeats_or_losses(
     delivered_before = posts_by_key(fake)
     left = states(session_factory)
     assert 100 <= len(delivered_before) < FAN_OUT, (len(delivered_before), left)
-    assert left.get("sending", 0) > 0
+    assert left.get(OutboxState.SENDING, 0) > 0
     with UnitOfWork(session_factory) as uow:
-        unrecorded = [k for k in delivered_before if (r := uow.outbox.by_key(k)) and r.state != "sent"]
+        unrecorded = [
+            k for k in delivered_before if (r := uow.outbox.by_key(k)) and r.state != OutboxState.SENT
+        ]
     assert unrecorded, "the kill should catch posts Slack has but the outbox had not recorded"
 
     # A new sender, after the dead one's leases ran out.
@@ -92,7 +81,7 @@ def test_a_sender_killed_mid_fan_out_is_resumed_without_repeats_or_losses(
     report = sender(session_factory, bare_client(fake), clock).drain()
 
     assert posts_by_key(fake) == {key: 1 for key in keys}
-    assert states(session_factory) == {"sent": FAN_OUT}
+    assert states(session_factory) == {OutboxState.SENT: FAN_OUT}
     assert report.sent == FAN_OUT - sum(1 for k in delivered_before if k not in unrecorded)
     for key in unrecorded:
         recovered = row(session_factory, key)
@@ -105,7 +94,7 @@ def test_two_senders_on_one_postgresql_database_send_each_message_once(
 ) -> None:
     if engine.dialect.name != "postgresql":
         pytest.skip("several senders share one outbox on PostgreSQL (SKIP LOCKED); SQLite has one process")
-    ws = add_workspace(session_factory)
+    ws = add_workspace(session_factory, TEAM_ID).id
     keys = [f"k{i:04d}" for i in range(FAN_OUT)]
     queue(session_factory, ws, *[(key, f"D{i:04d}") for i, key in enumerate(keys)])
     fake.set_latency(0.01)
@@ -129,14 +118,14 @@ def test_two_senders_on_one_postgresql_database_send_each_message_once(
         own_engine.dispose()
 
     assert posts_by_key(fake) == {key: 1 for key in keys}
-    assert states(session_factory) == {"sent": FAN_OUT}
+    assert states(session_factory) == {OutboxState.SENT: FAN_OUT}
     assert sorted(r.sent for r in reports)[0] > 0 and sum(r.sent for r in reports) == FAN_OUT
 
 
 def test_failed_messages_are_listed_and_requeued_from_the_shell(
     fake: FakeSlack, session_factory: sessionmaker[Session], env: dict[str, str]
 ) -> None:
-    ws = add_workspace(session_factory)
+    ws = add_workspace(session_factory, TEAM_ID).id
     queue(
         session_factory,
         ws,
@@ -177,7 +166,7 @@ def test_failed_messages_are_listed_and_requeued_from_the_shell(
         uow.commit()
     retried = pmpulse(env, "outbox", "retry", "1")
     assert retried.returncode == 0 and "re-queued outbox message 1" in retried.stdout
-    assert row(session_factory, "digest:T0001:2026-W48").state == "pending"
+    assert row(session_factory, "digest:T0001:2026-W48").state == OutboxState.PENDING
 
     drained = pmpulse(env, "outbox", "drain", "--seconds", "5")
     assert drained.stdout.strip() == "outbox: sent 1, failed 0, retried 0, pending 0", drained.stderr

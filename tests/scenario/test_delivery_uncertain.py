@@ -25,7 +25,10 @@ from bot.delivery.reconcile import carries_key
 from bot.delivery.sender import OutboxSender
 from bot.fakeslack import FakeSlack
 from bot.slack_client import SafeConnectionErrorRetryHandler, build_web_client
-from tests.scenario.delivery_support import Clock, add_workspace, bare_client, queue, row, sender
+from storage.outbox_state import OutboxState
+from tests.support.delivery import Clock, bare_client, queue, row, sender
+from tests.support.factories import add_workspace
+from tests.support.harness import TEAM_ID
 
 # The app's own client (slack_sdk retry handlers on), and one with none (the sender alone).
 CLIENTS = ("app", "bare")
@@ -56,7 +59,7 @@ def _drain_until_settled(outbox: OutboxSender, clock: Clock, rounds: int = 4) ->
 def test_a_post_slack_made_before_answering_500_lands_once(
     fake: FakeSlack, session_factory: sessionmaker[Session], settings: Settings, client_kind: str
 ) -> None:
-    ws, clock = add_workspace(session_factory), Clock()
+    ws, clock = add_workspace(session_factory, TEAM_ID).id, Clock()
     queue(session_factory, ws, ("channel-post", "C1"), ("dm-post", "@UPM1"))
     fake.fail_next("chat.postMessage", status=500, processed=True, count=2)
     outbox = sender(session_factory, _client(client_kind, fake, settings), clock, workers=1)
@@ -65,7 +68,7 @@ def test_a_post_slack_made_before_answering_500_lands_once(
 
     assert (first.sent, first.retried) == (0, 2)
     # Possibly delivered: kept `sending`, to be looked up before anything is sent again.
-    assert row(session_factory, "channel-post").state == "sending"
+    assert row(session_factory, "channel-post").state == OutboxState.SENDING
     assert len(fake.calls_to("chat.postMessage")) == 2
     clock.advance(minutes=10)
     assert outbox.drain().sent == 2
@@ -81,7 +84,7 @@ def test_a_post_slack_made_before_answering_500_lands_once(
 def test_a_thread_reply_slack_made_before_answering_500_lands_once(
     fake: FakeSlack, session_factory: sessionmaker[Session], settings: Settings, client_kind: str
 ) -> None:
-    ws, clock = add_workspace(session_factory), Clock()
+    ws, clock = add_workspace(session_factory, TEAM_ID).id, Clock()
     outbox = sender(session_factory, _client(client_kind, fake, settings), clock, workers=1)
     queue(session_factory, ws, ("digest", "C1"))
     assert outbox.drain().sent == 1
@@ -95,7 +98,7 @@ def test_a_thread_reply_slack_made_before_answering_500_lands_once(
     assert [r["thread_ts"] for r in replies] == [parent["ts"]]
     assert [c.params["ts"] for c in fake.calls_to("conversations.replies")] == [parent["ts"]]
     assert (row(session_factory, "late-note").state, row(session_factory, "late-note").ts) == (
-        "sent",
+        OutboxState.SENT,
         replies[0]["ts"],
     )
 
@@ -105,7 +108,7 @@ def test_an_internal_error_after_posting_lands_once(
     fake: FakeSlack, session_factory: sessionmaker[Session], settings: Settings, client_kind: str
 ) -> None:
     """Slack documents that `internal_error` and `fatal_error` may come after part of the work."""
-    ws, clock = add_workspace(session_factory), Clock()
+    ws, clock = add_workspace(session_factory, TEAM_ID).id, Clock()
     queue(session_factory, ws, ("k", "C1"))
     fake.fail_next("chat.postMessage", kind="slack_error", error="fatal_error", processed=True)
 
@@ -118,7 +121,7 @@ def test_an_internal_error_after_posting_lands_once(
 def test_posts_and_replies_slack_made_before_the_client_timed_out_land_once(
     fake: FakeSlack, session_factory: sessionmaker[Session], settings: Settings, client_kind: str
 ) -> None:
-    ws, clock = add_workspace(session_factory), Clock()
+    ws, clock = add_workspace(session_factory, TEAM_ID).id, Clock()
     outbox = sender(session_factory, _client(client_kind, fake, settings, timeout=1), clock, workers=1)
     queue(session_factory, ws, ("digest", "C1"))
     assert outbox.drain().sent == 1
@@ -128,7 +131,7 @@ def test_posts_and_replies_slack_made_before_the_client_timed_out_land_once(
 
     first = outbox.drain()
 
-    assert first.retried == 2 and row(session_factory, "post").state == "sending"
+    assert first.retried == 2 and row(session_factory, "post").state == OutboxState.SENDING
     clock.advance(minutes=10)
     _drain_until_settled(outbox, clock)
     assert _landed(fake, "C1", "reply") == 1
@@ -140,7 +143,7 @@ def test_posts_and_replies_slack_made_before_the_client_timed_out_land_once(
 def test_a_5xx_slack_did_not_act_on_is_retried_and_delivered_once(
     fake: FakeSlack, session_factory: sessionmaker[Session], settings: Settings, client_kind: str
 ) -> None:
-    ws, clock = add_workspace(session_factory), Clock()
+    ws, clock = add_workspace(session_factory, TEAM_ID).id, Clock()
     outbox = sender(session_factory, _client(client_kind, fake, settings), clock, workers=1)
     queue(session_factory, ws, ("digest", "C1"))
     assert outbox.drain().sent == 1
@@ -153,7 +156,7 @@ def test_a_5xx_slack_did_not_act_on_is_retried_and_delivered_once(
 
     assert _landed(fake, "C2", "post") == 1
     assert _landed(fake, "C1", "reply") == 1
-    assert row(session_factory, "post").state == row(session_factory, "reply").state == "sent"
+    assert row(session_factory, "post").state == row(session_factory, "reply").state == OutboxState.SENT
     # Checked in Slack before each resend: history for the post, the thread for the reply.
     assert fake.calls_to("conversations.history") and fake.calls_to("conversations.replies")
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.delivery.sender import drain_now
 from bot.i18n import t
-from tests.scenario.conftest import TEAM_ID, Harness, seed_team
+from tests.support.harness import TEAM_ID, Harness, seed_team
 
 
 def dm(user: str, text: str = "hello", **fields: Any) -> dict[str, Any]:
@@ -91,13 +91,13 @@ def test_ten_messages_in_a_row_get_one_answer_and_another_after_ten_minutes(harn
     for n in range(9):
         send(harness, dm("UPM2", f"message {n}"))
     wait_for_answer_queued(harness, "UPM2")
-    time.sleep(0.5)  # the other nine listeners finish
+    harness.settle()  # the other nine listeners finish
     drain_now(harness.deps, max_seconds=5)
     assert len(answers(harness, "UPM2")) == 1
 
     harness.clock.now = start + dt.timedelta(minutes=9, seconds=59)
     send(harness, dm("UPM2", "still there?"))
-    time.sleep(0.5)
+    harness.settle()
     drain_now(harness.deps, max_seconds=5)
     assert len(answers(harness, "UPM2")) == 1 and queued_for(harness, "UPM2") == 1
 
@@ -124,7 +124,7 @@ def test_bots_pmpulse_itself_edits_deletions_and_thread_replies_get_no_answer(ha
         send(harness, event)
     send(harness, dm("UPM1"))  # a person's message, after them all: answered
     wait_for_answer_queued(harness, "UPM1")
-    time.sleep(0.5)
+    harness.settle()
     drain_now(harness.deps, max_seconds=5)
     assert {user: queued_for(harness, user) for user in ignored} == dict.fromkeys(ignored, 0)
     assert [c.params.get("channel") for c in harness.fake.calls_to("chat.postMessage")] == ["DUPM1"]

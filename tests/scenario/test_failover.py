@@ -12,7 +12,6 @@ import datetime as dt
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -24,15 +23,18 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.fakeslack import FakeSlack
-from bot.scheduler import LEASE_SECONDS, OUTBOX_DRAIN_SECONDS, SCHEDULER_LOCK_KEY
+from bot.scheduler import LEASE_SECONDS, OUTBOX_DRAIN_SECONDS
+from storage.outbox_state import OutboxState
 from storage.uow import UnitOfWork
-from tests.scenario.conftest import SIGNING_SECRET, TEAM_ID
-from tests.scenario.delivery_support import posts_by_key, queue, row
+from tests.support.cli import PMPULSE, cli_environment, free_port
+from tests.support.database import scheduler_lock_holders
+from tests.support.delivery import posts_by_key, queue, row
+from tests.support.harness import TEAM_ID
 
-PMPULSE = str(Path(sys.executable).parent / "pmpulse")
 HOLDS = "this process holds the scheduler"
 STANDBY = "this one is on standby"
 LOST = "lost the scheduler lease"
+TICK_SECONDS = 1
 TAKEOVER_SECONDS = 30  # the promise: a standby runs the scheduler this soon after the holder died
 
 pytestmark = pytest.mark.slow
@@ -75,26 +77,14 @@ def wait_until(condition: Callable[[], bool], timeout: float, explain: Callable[
         time.sleep(0.2)
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def env(fake: FakeSlack, database_url: str, engine: Engine) -> dict[str, str]:
     """The replicas' environment; the database is migrated first, so they start side by side."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PMPULSE_", "DATABASE_URL"))}
-    return {
-        **clean,
-        "SLACK_BOT_TOKEN": "xoxb-test",
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": fake.api_url,
-        "DATABASE_URL": database_url,
-        "PMPULSE_ADMINS": "UADMIN",
-    }
+    # The real scheduler, on a short tick: the catch-up and the standby's ticks without waiting
+    # for the wall clock's next minute (`pmpulse run` ticks each minute by default).
+    return cli_environment(
+        fake, database_url, PMPULSE_ADMINS="UADMIN", PMPULSE_TICK_SECONDS=str(TICK_SECONDS)
+    )
 
 
 @pytest.fixture
@@ -144,8 +134,8 @@ def workspace_id(session_factory: sessionmaker[Session]) -> int:
     return workspace.id
 
 
-def next_minute_after(moment: dt.datetime) -> dt.datetime:
-    return moment.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
+def start_of_minute(moment: dt.datetime) -> dt.datetime:
+    return moment.replace(second=0, microsecond=0)
 
 
 def test_a_standby_takes_over_the_scheduler_when_the_holder_is_killed_and_sends_the_prompt_once(
@@ -173,17 +163,23 @@ def test_a_standby_takes_over_the_scheduler_when_the_holder_is_killed_and_sends_
     # While only the standby lives, a message is queued (another tool, a retry come due): it goes out.
     queue(session_factory, workspace_id(session_factory), ("ops-note:T0001:1", "C0OPS"))
     fake.wait_for("chat.postMessage", lambda c: c.params.get("channel") == "C0OPS", timeout=20)
-    wait_until(lambda: row(session_factory, "ops-note:T0001:1").state == "sent", 10, second.output)
+    wait_until(lambda: row(session_factory, "ops-note:T0001:1").state == OutboxState.SENT, 10, second.output)
 
-    # The week's prompt falls due after the crash: Kim's prompt day is today, at the next minute
-    # at least 10 s away (Kim is on UTC). Only a scheduler that took over can send it.
-    due = next_minute_after(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=10))
+    second.wait_to_log(HOLDS, timeout=TAKEOVER_SECONDS - (time.monotonic() - crashed))
+    took_over = len(second.output())
+
+    # The week's prompt falls due after the takeover: Kim's prompt day is today, at this minute
+    # (Kim is on UTC), so the first tick that reads the new settings owes it. Only the scheduler
+    # that took over can send it. Close to midnight, wait for the new day: a prompt is due until
+    # the end of its local day.
+    if dt.datetime.now(dt.UTC).strftime("%H:%M") == "23:59":
+        time.sleep(61 - dt.datetime.now(dt.UTC).second)
+    configuring = dt.datetime.now(dt.UTC)
+    due = start_of_minute(configuring)
     pmpulse(env, "config", "set", "prompt_day", due.strftime("%a").lower())
     pmpulse(env, "config", "set", "prompt_time", due.strftime("%H:%M"))
 
-    second.wait_to_log(HOLDS, timeout=TAKEOVER_SECONDS - (time.monotonic() - crashed))
-
-    wait = (due - dt.datetime.now(dt.UTC)).total_seconds() + LEASE_SECONDS + 3 * OUTBOX_DRAIN_SECONDS
+    wait = 2 * TICK_SECONDS + LEASE_SECONDS + 3 * OUTBOX_DRAIN_SECONDS
     prompt = fake.wait_for(
         "chat.postMessage",
         lambda c: str((c.params.get("metadata") or {}).get("event_payload", {}).get("key", "")).startswith(
@@ -191,14 +187,20 @@ def test_a_standby_takes_over_the_scheduler_when_the_holder_is_killed_and_sends_
         ),
         timeout=wait,
     )
-    assert prompt.at >= due.timestamp() > crashed_at.timestamp()
-    time.sleep(OUTBOX_DRAIN_SECONDS + 1)  # a second send would have happened by now
+    assert prompt.at >= configuring.timestamp() > crashed_at.timestamp()
+    # The scheduler it took over keeps ticking on its own timer, not only at its start.
+    wait_until(
+        lambda: second.output()[took_over:].count("job tick:") >= 3,
+        5 * TICK_SECONDS,
+        second.output,
+    )
+    time.sleep(OUTBOX_DRAIN_SECONDS + 1)  # a second send would have happened by now, at any tick
 
     key = f"status-prompt:{TEAM_ID}:UPMX:{due.strftime('%G-W%V')}"
     prompts = {k: n for k, n in posts_by_key(fake).items() if k.startswith("status-prompt:")}
     assert prompts == {key: 1}
     assert [m["text"] for m in fake.messages("UPMX")] == [prompt.params["text"]]
-    wait_until(lambda: row(session_factory, key).state == "sent", 10, second.output)
+    wait_until(lambda: row(session_factory, key).state == OutboxState.SENT, 10, second.output)
     assert "Traceback" not in second.output(), second.output()
 
 
@@ -233,7 +235,7 @@ def test_a_holder_whose_lock_connection_is_killed_stops_its_scheduler(
     second.wait_to_log(STANDBY, timeout=30)
     marks = {r.name: len(r.output()) for r in (first, second)}
 
-    holders = lock_holders(engine)
+    holders = scheduler_lock_holders(engine)
     assert len(holders) == 1
     with engine.connect() as connection:  # a database restart, or an operator's kill, does this
         connection.execute(text("SELECT pg_terminate_backend(:p)"), {"p": holders[0]})
@@ -247,20 +249,6 @@ def test_a_holder_whose_lock_connection_is_killed_stops_its_scheduler(
         lambda: f"nobody took the scheduler back: {first.output()} {second.output()}",
     )
     time.sleep(LEASE_SECONDS)
-    assert len(lock_holders(engine)) == 1
+    assert len(scheduler_lock_holders(engine)) == 1
     took_back = [r for r in (first, second) if HOLDS in r.output()[marks[r.name] :]]
     assert len(took_back) == 1, [r.output() for r in (first, second)]
-
-
-def lock_holders(engine: Engine) -> list[int]:
-    with engine.connect() as connection:
-        return list(
-            connection.scalars(
-                text(
-                    "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
-                    " AND classid = 0 AND objid::bigint = :k AND database = ("
-                    " SELECT oid FROM pg_database WHERE datname = current_database())"
-                ),
-                {"k": SCHEDULER_LOCK_KEY},
-            )
-        )

@@ -5,7 +5,6 @@ Run as an operator would, under the common umask 022 that leaves new files world
 
 from __future__ import annotations
 
-import os
 import signal
 import stat
 import subprocess
@@ -15,21 +14,13 @@ from pathlib import Path
 import requests
 
 from bot.fakeslack import FakeSlack
-from tests.scenario.conftest import SIGNING_SECRET
-from tests.scenario.test_cli import PMPULSE, free_port
+from tests.support.cli import PMPULSE, cli_environment, free_port, pmpulse
 
 OPERATOR_UMASK = 0o022
 
 
 def sqlite_env(fake: FakeSlack, database: Path) -> dict[str, str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PMPULSE_", "DATABASE_URL"))}
-    return {
-        **clean,
-        "SLACK_BOT_TOKEN": "xoxb-test",
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": fake.api_url,
-        "DATABASE_URL": f"sqlite:///{database}",
-    }
+    return cli_environment(fake, f"sqlite:///{database}")
 
 
 def mode(path: Path) -> int:
@@ -38,14 +29,7 @@ def mode(path: Path) -> int:
 
 def test_db_upgrade_creates_the_database_owner_only(tmp_path: Path, fake: FakeSlack) -> None:
     database = tmp_path / "pmpulse.db"
-    done = subprocess.run(
-        [PMPULSE, "db", "upgrade"],
-        env=sqlite_env(fake, database),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        umask=OPERATOR_UMASK,
-    )
+    done = pmpulse(sqlite_env(fake, database), "db", "upgrade", umask=OPERATOR_UMASK)
     assert done.returncode == 0, done.stderr
     assert mode(database) == 0o600
 
@@ -54,14 +38,7 @@ def test_an_existing_world_readable_database_is_narrowed(tmp_path: Path, fake: F
     database = tmp_path / "pmpulse.db"
     database.touch()
     database.chmod(0o644)
-    done = subprocess.run(
-        [PMPULSE, "db", "upgrade"],
-        env=sqlite_env(fake, database),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        umask=OPERATOR_UMASK,
-    )
+    done = pmpulse(sqlite_env(fake, database), "db", "upgrade", umask=OPERATOR_UMASK)
     assert done.returncode == 0, done.stderr
     assert mode(database) == 0o600
 

@@ -2,35 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any
+from sqlalchemy import select
 
+from bot.delivery.sender import drain_now
 from bot.fakeslack import SlackRequestSender as S
 from bot.ids import GoalBlock
-from tests.scenario.conftest import Harness, seed_team
+from storage.outbox import OutboxMessage
+from tests.support.harness import TEAM_ID, Harness, seed_team
+from tests.support.slack import goal_values, open_goal_modal
 
 
-def open_goal_modal(h: Harness, user_id: str) -> dict[str, Any]:
-    reply = h.sender.slash_command(user_id=user_id, text="goal add")
-    assert reply.status_code == 200
-    call = h.fake.wait_for("views.open")
-    assert call.response["ok"], call.response
-    view: dict[str, Any] = call.response["view"]
-    return view
+def _goal_ids(h: Harness, owner: str) -> list[int]:
+    with h.deps.uow(1) as uow:
+        member = uow.members.get_by_slack_id(owner)
+        assert member is not None
+        return [g.id for g in uow.goals.for_owners([member.id])]
 
 
-def goal_values(**overrides: dict[str, Any]) -> dict[str, Any]:
-    values: dict[str, Any] = {
-        GoalBlock.TITLE: {"value": S.plain("Grow active cardholders")},
-        GoalBlock.PRODUCT_LINE: {"value": S.plain("Credit Cards")},
-        GoalBlock.METRIC: {"value": S.plain("Monthly active cardholders")},
-        GoalBlock.UNIT: {"value": S.plain("k")},
-        GoalBlock.BASELINE: {"value": S.plain("120")},
-        GoalBlock.TARGET: {"value": S.plain("150")},
-        GoalBlock.DUE_DATE: {"value": S.datepicker("2027-03-31")},
-        GoalBlock.DIRECTION: {"value": S.select("up")},
-    }
-    values.update(overrides)
-    return {str(k): v for k, v in values.items()}
+def queued_notices(h: Harness) -> dict[str, str]:
+    """Goal notices in the outbox: delivery key -> the DM they go to."""
+    with h.session_factory() as session:
+        rows = session.scalars(select(OutboxMessage).where(OutboxMessage.delivery_key.like("goal-set:%")))
+        return {row.delivery_key: row.payload["channel"] for row in rows}
+
+
 
 
 def test_goal_add_opens_modal_in_the_users_language(harness: Harness) -> None:
@@ -100,6 +95,7 @@ def test_good_goal_is_saved_confirmed_by_dm_and_shown_on_home(harness: Harness) 
     assert "Grow active cardholders" in dm.params["text"] and "120 k" in dm.params["text"]
     home = harness.fake.wait_for("views.publish")
     assert home.params["user_id"] == "UPM2"
+    assert queued_notices(harness) == {}  # one's own goal needs no notice
     assert "Grow active cardholders" in str(home.params["view"])
     with harness.deps.uow(1) as uow:
         member = uow.members.get_by_slack_id("UPM2")
@@ -130,11 +126,20 @@ def test_manager_sets_a_goal_for_a_report_who_is_told(harness: Harness) -> None:
         ),
     )
 
-    messages = harness.fake.wait_for("chat.postMessage", count=2)
-    texts = [c.params["text"] for c in harness.fake.calls_to("chat.postMessage")]
-    assert messages is not None and len(texts) == 2
-    assert all("Complaint rate &lt;!here&gt;" in text for text in texts)
-    assert any("降至 1.2" in text for text in texts)  # the PM reads it in Chinese
+    # The manager is answered at once; the report's notice waits in the outbox.
+    harness.fake.wait_for("chat.postMessage")
+    harness.settle()
+    [mine] = [m["text"] for m in harness.fake.messages("UMGR")]
+    assert "Complaint rate &lt;!here&gt;" in mine and "1.2" in mine
+    assert harness.fake.messages("UPM1") == []
+    [goal_id] = _goal_ids(harness, "UPM1")
+    queued = queued_notices(harness)
+    assert list(queued) == [f"goal-set:{TEAM_ID}:UPM1:{goal_id}"]
+
+    assert drain_now(harness.deps, max_seconds=5).sent == 1
+    assert drain_now(harness.deps, max_seconds=5).sent == 0  # sent once
+    [theirs] = [m["text"] for m in harness.fake.messages("UPM1")]
+    assert "Complaint rate &lt;!here&gt;" in theirs and "降至 1.2" in theirs  # in Chinese
     listing = harness.command("UMGR", "goals <@UPM1|li>")
     assert "Complaint rate &lt;!here&gt;" in str(listing["blocks"])
 

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from tests.scenario.conftest import Harness, seed_team
-
-
-def home_opened(user_id: str) -> dict[str, str]:
-    return {
-        "type": "app_home_opened",
-        "user": user_id,
-        "channel": "D0HOME",
-        "tab": "home",
-        "event_ts": "1700000000.000100",
-    }
+from bot.i18n import t
+from bot.ids import CallbackId
+from bot.ui.help import build_help_modal
+from tests.support.harness import Harness, seed_team
+from tests.support.slack import home_opened
 
 
 def test_pm_dashboard_shows_role_products_and_goals(harness: Harness) -> None:
@@ -81,3 +75,31 @@ def test_home_help_button_opens_help(harness: Harness) -> None:
     opened = harness.fake.wait_for("views.open")
     assert opened.response["ok"], opened.response
     assert "/pm goal add" in str(opened.params["view"])
+
+
+def test_someone_off_the_roster_gets_help_and_the_feedback_answer_in_their_slack_language(
+    harness: Harness,
+) -> None:
+    """Home's Help and the feedback shortcut serve everyone; off the roster, Slack says the language."""
+    seed_team(harness)
+    harness.fake.add_user("UGUESTZH", name="wang", real_name="Wang Fang", tz="Asia/Shanghai", locale="zh-CN")
+    harness.sender.event(home_opened("UGUESTZH"))
+    home = harness.fake.wait_for("views.publish").response["view"]
+
+    harness.sender.block_action(user_id="UGUESTZH", action_id="home_help", view=home)
+
+    opened = harness.fake.wait_for("views.open")
+    assert opened.response["ok"], opened.response
+    assert opened.params["view"] == build_help_modal("zh-CN")
+
+    url = harness.fake.response_url()
+    reply = harness.sender.message_shortcut(
+        "UGUESTZH",
+        callback_id=CallbackId.FEEDBACK_SHORTCUT,
+        message={"type": "message", "ts": "1764000000.000100", "text": "客户反馈"},
+        response_url=url,
+    )
+    assert reply.status_code == 200
+    answer = harness.fake.wait_for("response_url", lambda c: c.params.get("_url") == url)
+    assert answer.params["text"] == t("zh-CN", "common.not_available_yet", command="feedback")
+    assert answer.params["response_type"] == "ephemeral"

@@ -23,10 +23,16 @@ from sqlalchemy import func, select
 
 from bot.edge import MAX_BODY_BYTES
 from bot.web import build_wsgi_app
-from storage.models import Goal
-from tests.scenario.conftest import SIGNING_SECRET, Harness, _QuietHandler, _ThreadingWSGIServer, seed_team
-from tests.scenario.test_cli import env, http_server  # noqa: F401 (fixtures: pmpulse run --http)
-from tests.scenario.test_goals import goal_values, open_goal_modal
+from storage.goals import Goal
+from tests.support.harness import (
+    SIGNING_SECRET,
+    Harness,
+    ListenerWork,
+    QuietHandler,
+    ThreadingWSGIServer,
+    seed_team,
+)
+from tests.support.slack import goal_values, open_goal_modal
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
@@ -198,7 +204,7 @@ def test_signed_malformed_payloads_get_400_at_once(
 
     assert reply.status_code == 400
     assert time.monotonic() - started < 1.5  # not Bolt waiting 3 s for an ack that never comes
-    time.sleep(0.2)  # anything dispatched by mistake would be calling Slack by now
+    harness.settle()  # anything dispatched by mistake has called Slack by now
     assert [c.method for c in harness.fake.calls] == []
     no_tracebacks(caplog, capfd)
 
@@ -343,14 +349,15 @@ def test_a_replayed_view_submission_is_processed_once_across_processes(harness: 
     }
     body, ts = interaction(payload), int(time.time())
     # A second server process on the same database: a replay sent to it is refused too.
+    other_app, other_listeners = build_wsgi_app_for(harness)
     other = make_server(
         "127.0.0.1",
         0,
-        build_wsgi_app_for(harness),
-        server_class=_ThreadingWSGIServer,
-        handler_class=_QuietHandler,
+        other_app,
+        server_class=ThreadingWSGIServer,
+        handler_class=QuietHandler,
     )
-    threading.Thread(target=other.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True).start()
+    threading.Thread(target=other.serve_forever, daemon=True).start()
     other_url = f"http://127.0.0.1:{other.server_port}/slack/events"
     try:
         first = post(harness, body, FORM, signed=True, ts=ts)
@@ -366,12 +373,14 @@ def test_a_replayed_view_submission_is_processed_once_across_processes(harness: 
     assert first.status_code == 200
     assert [(r.status_code, r.text) for r in replays] == [(200, ""), (200, ""), (200, "")]
     harness.fake.wait_for("chat.postMessage")
-    time.sleep(0.5)
+    harness.settle()
+    other_listeners.settle()
     assert count_goals(harness) == 1
     assert len(harness.fake.calls_to("chat.postMessage")) == 1
 
 
-def build_wsgi_app_for(h: Harness) -> Any:
+def build_wsgi_app_for(h: Harness) -> tuple[Any, ListenerWork]:
+    """A second app on the harness's database, as another server process would run, and its listeners."""
     from bot.app import create_app
     from bot.slack_client import build_web_client
 
@@ -381,7 +390,8 @@ def build_wsgi_app_for(h: Harness) -> Any:
         client=build_web_client(h.deps.settings),
         clock=h.clock,
     )
-    return build_wsgi_app(app, h.session_factory, signing_secret=SIGNING_SECRET, clock=h.clock)
+    listeners = ListenerWork.track(app)
+    return build_wsgi_app(app, h.session_factory, signing_secret=SIGNING_SECRET, clock=h.clock), listeners
 
 
 def test_slacks_own_event_retries_still_run_once(harness: Harness) -> None:
@@ -393,7 +403,7 @@ def test_slacks_own_event_retries_still_run_once(harness: Harness) -> None:
     retry = harness.sender.event(event, event_id="EvRetry1", retry_num=1)
 
     assert (first.status_code, retry.status_code) == (200, 200)
-    time.sleep(0.3)
+    harness.settle()
     assert len(harness.fake.calls_to("views.publish")) == 1
 
 
@@ -525,7 +535,7 @@ def test_any_field_of_the_wrong_type_gets_a_clear_answer(
             reply = post(harness, body, content_type, signed=True)
             assert time.monotonic() - started < 2.5, (key, wrong)
             answers[f"{key}={wrong!r}"] = reply.status_code
-    time.sleep(0.5)  # listeners acknowledged early finish their work
+    harness.settle()  # listeners acknowledged early finish their work
 
     assert set(answers.values()) <= {200, 400, 404}, answers
     no_tracebacks(caplog, capfd)
@@ -547,5 +557,5 @@ def test_a_global_shortcut_named_like_the_message_shortcut_is_not_matched(
     reply = post(harness, interaction(payload), FORM, signed=True)
 
     assert reply.status_code == 404
-    time.sleep(0.3)
+    harness.settle()
     no_tracebacks(caplog, capfd)

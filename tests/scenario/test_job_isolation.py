@@ -23,11 +23,11 @@ from sqlalchemy import text
 
 from bot.delivery.sender import drain_now
 from bot.fakeslack import FakeSlack
-from bot.services.workspaces import ensure_workspace, set_team_setting
-from handlers.jobs import run_job
-from storage.models import Goal, Member
-from tests.conftest import PG_URL
-from tests.scenario.conftest import Harness, seed_team
+from bot.jobs import run_job
+from bot.services.workspaces import set_team_setting
+from tests.support.database import PG_URL
+from tests.support.factories import add_goal, add_member, add_workspace
+from tests.support.harness import Harness, seed_team
 
 WEEK = "2026-W49"
 # Friday 10:00 UTC: 18:00 in Shanghai (every team's timezone here), so the digest (Friday 17:00)
@@ -45,23 +45,18 @@ def channel_of(team_id: str) -> str:
 
 def add_other_workspace(h: Harness, team_id: str, manager: str, pms: tuple[str, ...]) -> int:
     """Another Slack workspace on the same pmpulse database, with a manager and their PMs."""
-    ref = ensure_workspace(
-        h.session_factory,
-        slack_team_id=team_id,
-        name=f"Bank {team_id}",
-        bot_user_id=None,
-        default_timezone="Asia/Shanghai",
-        default_locale="en",
+    ref = add_workspace(
+        h.session_factory, team_id, name=f"Bank {team_id}", bot_user_id=None, timezone="Asia/Shanghai"
     )
     for user in (manager, *pms):
         h.fake.add_user(
             user, name=user.lower(), real_name=f"Person {user}", tz="Asia/Shanghai", locale="en-US"
         )
     with h.deps.uow(ref.id) as uow:
-        boss = uow.members.add(Member(slack_user_id=manager, role="manager", name=f"Person {manager}"))
+        boss = add_member(uow, manager, role="manager", name=f"Person {manager}")
         boss.timezone, boss.locale = "Asia/Shanghai", "en"
         for user in pms:
-            pm = uow.members.add(Member(slack_user_id=user, role="pm", name=f"Person {user}"))
+            pm = add_member(uow, user, role="pm", name=f"Person {user}")
             pm.timezone, pm.locale, pm.manager = "Asia/Shanghai", "en", boss
         uow.commit()
     with h.deps.uow(ref.id) as uow:
@@ -120,22 +115,9 @@ def store_goal(h: Harness, user_id: str, title: str, baseline: float, target: fl
     with h.deps.uow(1) as uow:
         owner = uow.members.get_by_slack_id(user_id)
         assert owner is not None
-        goal = uow.goals.add(
-            Goal(
-                owner=owner,
-                owner_id=owner.id,
-                title=title,
-                metric="Deposit balance",
-                unit="CNY",
-                baseline=baseline,
-                target=target,
-                start_date=dt.date(2026, 10, 1),
-                due_date=dt.date(2027, 3, 31),
-                direction="up",
-                created_by=user_id,
-            )
+        goal = add_goal(
+            uow, owner, title=title, metric="Deposit balance", unit="CNY", baseline=baseline, target=target
         )
-        uow.session.flush()
         uow.status.set_kpi(goal.id, WEEK, value)
         uow.commit()
 
@@ -195,7 +177,7 @@ def test_a_failing_digest_and_member_are_skipped_logged_and_counted_and_the_rest
     )
     before = failures(harness)
 
-    with caplog.at_level(logging.ERROR, logger="handlers.status_jobs"):
+    with caplog.at_level(logging.ERROR, logger="bot.jobs.status"):
         summary = tick(harness, FRIDAY_10_UTC)
 
     assert summary == (
@@ -219,7 +201,7 @@ def test_a_failing_digest_and_member_are_skipped_logged_and_counted_and_the_rest
         session.execute(text("DROP TRIGGER refuse_outbox" + (" ON outbox" if PG_URL else "")))
         session.commit()
     assert tick(harness, FRIDAY_10_UTC + dt.timedelta(minutes=1)).startswith(
-        "queued 0 prompts, 1 reminders, 1 digests, 0 missing lists"
+        "queued 0 prompts, 1 reminder, 1 digest, 0 missing lists"
     )
     assert len(texts(harness.fake, "UPM1")) == 1 and texts(harness.fake, channel_of("T0001"))
 
@@ -234,10 +216,10 @@ def test_a_workspace_whose_settings_cannot_be_read_is_skipped_and_counted(
         session.commit()
     before = failures(harness)
 
-    with caplog.at_level(logging.ERROR, logger="handlers.status_jobs"):
+    with caplog.at_level(logging.ERROR, logger="bot.jobs.status"):
         summary = tick(harness, FRIDAY_10_UTC)
 
-    assert summary.endswith("; 1 parts failed (see the log)")
+    assert summary.endswith("; 1 part failed (see the log)")
     assert_other_workspaces_served(harness)
     assert any("workspace 1 (team T0001) failed" in r.getMessage() for r in caplog.records)
     assert delta(before, failures(harness)) == {"tick/workspace": 1.0}
@@ -256,7 +238,7 @@ def test_profile_refresh_goes_on_past_a_workspace_it_cannot_read(
         session.commit()
     before = failures(harness)
 
-    with caplog.at_level(logging.ERROR, logger="handlers.jobs"):
+    with caplog.at_level(logging.ERROR, logger="bot.jobs.members"):
         summary = run_job("refresh-profiles", harness.deps, FRIDAY_10_UTC)
 
     assert summary == "refreshed 5 member profiles; 1 workspaces failed"

@@ -8,26 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 
 import pytest
 
 from bot.fakeslack import FakeSlack
-from tests.scenario.conftest import SIGNING_SECRET
-from tests.scenario.test_cli import pmpulse
+from tests.support.cli import cli_environment, pmpulse
 
 
 @pytest.fixture
 def shell(fake: FakeSlack, database_url: str) -> dict[str, str]:
     """The environment `pmpulse` runs in: the fake Slack and the test database."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PMPULSE_", "DATABASE_URL"))}
-    return {
-        **clean,
-        "SLACK_BOT_TOKEN": "xoxb-test",
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": fake.api_url,
-        "DATABASE_URL": database_url,
-    }
+    return cli_environment(fake, database_url)
 
 
 def _refresh(env: dict[str, str], at: dt.datetime) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
 import time
 from collections.abc import Callable
 
@@ -18,10 +17,8 @@ from sqlalchemy import update
 from bot.fakeslack import FakeSlack
 from bot.fakeslack import SlackRequestSender as S
 from bot.ids import StatusBlock
-from storage.models import Member
-from tests.scenario.conftest import Harness
-from tests.scenario.test_cli import PMPULSE, env
-from tests.scenario.test_weekly_cadence import (
+from storage.roster import Member
+from tests.support.cadence import (
     DIGEST_CHANNEL,
     FRIDAY,
     THURSDAY,
@@ -32,8 +29,8 @@ from tests.scenario.test_weekly_cadence import (
     tick,
     write_update,
 )
-
-__all__ = ["env"]  # the fixture: the environment `pmpulse` runs with against the fake Slack
+from tests.support.cli import pmpulse
+from tests.support.harness import Harness
 
 
 def wait_until(check: Callable[[], bool], timeout: float = 10) -> None:
@@ -90,7 +87,7 @@ def test_refresh_profiles_takes_a_deactivated_pm_out_of_the_cadence(
     team = json.dumps(harness.command("UADMIN", "team"), ensure_ascii=False)
     assert "<@UPM2> · Deposits · reports to <@UMGR> · _deactivated in Slack" in team
     assert "4 active members" in team
-    listing = subprocess.run([PMPULSE, "team", "list"], env=env, capture_output=True, text=True, timeout=60)
+    listing = pmpulse(env, "team", "list")
     assert listing.returncode == 0, listing.stderr
     [line] = [row for row in listing.stdout.splitlines() if row.startswith("UPM2")]
     assert "pm (deactivated in Slack)" in line
@@ -186,9 +183,9 @@ def test_a_pm_moving_east_past_the_prompt_time_is_prompted_once(harness: Harness
     slack_changes(harness, "UPM3", at(THURSDAY, "19:00"), tz="Asia/Shanghai")
     wait_until(lambda: (harness.member("UPM3") or Member()).timezone == "Asia/Shanghai")
 
-    assert tick(harness, at(THURSDAY, "19:00")).startswith("queued 1 prompts")
+    assert tick(harness, at(THURSDAY, "19:00")).startswith("queued 1 prompt,")
     [prompt] = dm_texts(harness, "UPM3")
-    assert f"*{WEEK}*" in prompt
+    assert f"{WEEK}, 30 Nov – 6 Dec" in prompt
     for when in (at(THURSDAY, "21:00"), at(THURSDAY, "23:59"), at(FRIDAY, "02:00"), at(FRIDAY, "04:59")):
         assert tick(harness, when).startswith("queued 0 prompts")
     # Reminded once, at Friday 10:00 in Shanghai with the others there.
@@ -202,7 +199,7 @@ def test_the_daily_refresh_catches_a_move_east_too(harness: Harness) -> None:
     harness.fake.update_user("UPM3", tz="Asia/Shanghai")
     never_refreshed(harness)
     tick(harness, at(THURSDAY, "19:00"), job="refresh-profiles")
-    assert tick(harness, at(THURSDAY, "19:01")).startswith("queued 1 prompts")
+    assert tick(harness, at(THURSDAY, "19:01")).startswith("queued 1 prompt,")
     tick(harness, at(THURSDAY, "21:00"))
     assert len(harness.fake.messages("UPM3")) == 1
 

@@ -1,4 +1,4 @@
-"""The role matrix (DESIGN section 7): every `/pm` subcommand and every button, view and App Home
+"""The role matrix (docs/product.md#roles): every `/pm` subcommand and every button, view and App Home
 surface, tried by each of six people, through signed HTTP against the fake Slack.
 
 The people are named relative to one PM, the subject (UPM1, reporting to UMGR):
@@ -17,39 +17,44 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, Future, wait
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
-from wsgiref.simple_server import make_server
 
 import pytest
 from slack_bolt import App
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import create_app
 from bot.config import Settings
-from bot.domain.status import StatusForm
 from bot.fakeslack import FakeSlack
 from bot.fakeslack import SlackRequestSender as S
 from bot.i18n import t
-from bot.ids import ActionId, CallbackId, GoalBlock, StatusAction, StatusBlock, StatusCallback
+from bot.ids import (
+    NOT_YET_AVAILABLE,
+    ActionId,
+    CallbackId,
+    GoalBlock,
+    SettingsAction,
+    SettingsBlock,
+    StatusAction,
+    StatusBlock,
+    StatusCallback,
+)
 from bot.services import status as status_service
-from bot.slack_client import build_web_client
+from bot.services.settings import setting_text
+from bot.services.workspaces import EDITABLE, find_workspace
+from bot.ui.settings import settings_metadata
 from bot.ui.status import week_metadata
-from bot.web import build_wsgi_app
-from handlers.commands import NOT_YET_AVAILABLE, SUBCOMMANDS
-from storage.models import Goal, Member
-from tests.scenario.conftest import (
+from handlers import register_features
+from storage.roster import Member
+from tests.support.factories import add_goal, add_member, status_form
+from tests.support.harness import (
     NOW,
-    SIGNING_SECRET,
     TEAM_ID,
-    Clock,
     Harness,
-    _QuietHandler,
-    _ThreadingWSGIServer,
+    ListenerWork,
+    serve_app,
 )
 
 WEEK = "2026-W48"  # the harness clock is Thursday 2026-11-26
@@ -83,26 +88,6 @@ EVERYONE = frozenset(Who)
 NOBODY: frozenset[Who] = frozenset()
 
 
-class _TrackingExecutor(Executor):
-    """Bolt's listener pool, counting what it runs so a test can wait until the work is done."""
-
-    def __init__(self, inner: Executor) -> None:
-        self.inner = inner
-        self.futures: list[Future[Any]] = []
-        self.lock = threading.Lock()
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        future = self.inner.submit(fn, *args, **kwargs)
-        with self.lock:
-            self.futures.append(future)
-        return future
-
-    def settle(self) -> None:
-        with self.lock:
-            pending = list(self.futures)
-        wait(pending, timeout=15)
-
-
 def _text_of(*bodies: Any) -> str:
     """Every string in what was answered (JSON bodies or their parsed form), one per line."""
     out: list[str] = []
@@ -130,7 +115,7 @@ class World:
     """One workspace with the six people, and what the last attempt produced."""
 
     h: Harness
-    listeners: _TrackingExecutor
+    listeners: ListenerWork
     blocker_id: int = 0
     answer: str = ""
     acked: dict[str, Any] = field(default_factory=dict)
@@ -171,6 +156,14 @@ class World:
         assert reply.status_code == 200, reply.text
         self.listeners.settle()
         self.answer = _text_of(*(c.params for c in self.h.fake.calls_to("response_url")))
+
+    def suggest(self, user: str, action: str, typed: str) -> None:
+        """Typing into an external select: the answer is the options acknowledged."""
+        view = {"id": "V0FORGED", "type": "modal", "callback_id": CallbackId.SETTINGS, "private_metadata": ""}
+        reply = self.h.sender.block_suggestion(user, action_id=action, value=typed, view=view)
+        assert reply.status_code == 200, reply.text
+        self.listeners.settle()
+        self.answer = _text_of(reply.text)
 
     def event(self, payload: dict[str, Any]) -> None:
         reply = self.h.sender.event(payload)
@@ -226,6 +219,19 @@ class World:
         with self.h.deps.uow(1) as uow:
             blocker = uow.status.blocker(self.blocker_id)
             return blocker is not None and blocker.resolved
+
+    def settings_metadata(self) -> str:
+        """What a settings form opened now would carry: the stored values."""
+        with self.h.deps.uow(1) as uow:
+            settings = uow.team_settings.get()
+            assert settings is not None
+            return settings_metadata(TEAM_ID, {k: setting_text(k, getattr(settings, k)) for k in EDITABLE})
+
+    def digest_time(self) -> str:
+        with self.h.deps.uow(1) as uow:
+            settings = uow.team_settings.get()
+            assert settings is not None
+            return settings.digest_time.strftime("%H:%M")
 
     def digest_queued(self) -> bool:
         with self.h.deps.uow(1) as uow:
@@ -365,6 +371,7 @@ ROWS: list[Row] = [
     _command_row("status team", lambda w, u: "<@UPM1>" in w.answer, frozenset({Who.MANAGER, Who.ADMIN})),
     _command_row("leave", _says("status.leave.none"), ROSTER),
     _command_row("digest now", lambda w, u: w.digest_queued(), MANAGERS),
+    _command_row("settings", lambda w, u: w.opened(CallbackId.SETTINGS), MANAGERS),
     *(
         _command_row(name, _says("common.not_available_yet", command=name), ROSTER)
         for name in sorted(NOT_YET_AVAILABLE)
@@ -441,6 +448,25 @@ ROWS: list[Row] = [
         ROSTER,
         covers=StatusCallback.MODAL,
     ),
+    Row(
+        "settings modal: digest time",
+        lambda w, u: w.submit(
+            u,
+            CallbackId.SETTINGS,
+            {f"{SettingsBlock.FIELD_PREFIX}digest_time": {ActionId.VALUE: S.timepicker("18:30")}},
+            w.settings_metadata(),
+        ),
+        lambda w, u: w.digest_time() == "18:30",
+        MANAGERS,
+        covers=CallbackId.SETTINGS,
+    ),
+    Row(
+        "settings modal: time zone search",
+        lambda w, u: w.suggest(u, SettingsAction.TIMEZONE, "shanghai"),
+        lambda w, u: "Asia/Shanghai" in w.answer,
+        EVERYONE,  # the public list of IANA zones: nothing to protect
+        covers=SettingsAction.TIMEZONE,
+    ),
     # -- shortcuts and App Home ---------------------------------------------------------------------
     Row(
         "shortcut: log customer feedback",
@@ -470,16 +496,14 @@ def _seed(w: World) -> None:
     with w.h.deps.uow(1) as uow:
 
         def add(user_id: str, role: str, manager: Member | None = None, product: str | None = None) -> Member:
-            member = uow.members.add(
-                Member(
-                    slack_user_id=user_id,
-                    name=user_id,
-                    role=role,
-                    manager=manager,
-                    timezone="Asia/Shanghai",
-                    locale="en",
-                    profile_refreshed_at=dt.datetime(2026, 11, 26, tzinfo=dt.UTC),
-                )
+            member = add_member(
+                uow,
+                user_id,
+                role,
+                manager=manager,
+                timezone="Asia/Shanghai",
+                locale="en",
+                profile_refreshed_at=dt.datetime(2026, 11, 26, tzinfo=dt.UTC),
             )
             uow.session.flush()
             if product:
@@ -492,80 +516,32 @@ def _seed(w: World) -> None:
         mgr2 = add("UMGR2", "manager")
         pm1 = add("UPM1", "pm", mgr, "Credit Cards")
         add("UPM2", "pm", mgr2, "Deposits")
-        uow.goals.add(
-            Goal(
-                owner=pm1,
-                owner_id=pm1.id,
-                title=GOAL_TITLE,
-                metric="Monthly active cardholders",
-                unit="k",
-                baseline=120,
-                target=150,
-                start_date=dt.date(2026, 10, 1),
-                due_date=dt.date(2027, 3, 31),
-                direction="up",
-                created_by="UMGR",
-            )
-        )
+        add_goal(uow, pm1, title=GOAL_TITLE, created_by="UMGR")
         settings = uow.team_settings.get()
         assert settings is not None
         settings.digest_channel = DIGEST_CHANNEL
         uow.commit()
-    with w.h.deps.uow(1) as uow:
-        member = uow.members.get_by_slack_id(SUBJECT)
-        assert member is not None
-        saved = status_service.submit_status(
-            uow,
-            member=member,
-            week=WEEK,
-            form=StatusForm(
-                progress="Pilot live",
-                plans="Roll out",
-                blockers="Waiting on risk sign-off",
-                health="amber",
-                health_reason="Sign-off is late",
-            ),
-            now=w.h.clock(),
-            team_timezone="Asia/Shanghai",
-        )
-        assert not isinstance(saved, list), saved
-        w.blocker_id = saved.blockers[0].id
+    workspace = find_workspace(w.h.deps.session_factory, TEAM_ID)
+    assert workspace is not None
+    saved = status_service.submit_status(
+        w.h.deps.uow,
+        workspace=workspace,
+        user_id=SUBJECT,
+        week=WEEK,
+        form=status_form(blockers="Waiting on risk sign-off"),
+        now=w.h.clock(),
+    )
+    w.blocker_id = saved.blockers[0].id
     w.h.deps.read_cache.forget_workspace(1)
     w.h.fake.clear_calls()
 
 
 @pytest.fixture
 def world(fake: FakeSlack, settings: Settings, session_factory: sessionmaker[Session]) -> Iterator[World]:
-    clock = Clock()
-    app, deps = create_app(
-        settings, session_factory=session_factory, client=build_web_client(settings), clock=clock
-    )
-    listeners = _track_listeners(app)
-    server = make_server(
-        "127.0.0.1",
-        0,
-        build_wsgi_app(app, session_factory, signing_secret=SIGNING_SECRET, clock=clock),
-        server_class=_ThreadingWSGIServer,
-        handler_class=_QuietHandler,
-    )
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{server.server_port}"
-    sender = S(app_url=f"{url}/slack/events", signing_secret=SIGNING_SECRET, team_id=TEAM_ID, fake=fake)
-    w = World(h=Harness(fake=fake, sender=sender, deps=deps, url=url, clock=clock), listeners=listeners)
-    try:
+    with serve_app(fake, settings, session_factory) as h:
+        w = World(h=h, listeners=h.listeners)
         _seed(w)
         yield w
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-def _track_listeners(app: App) -> _TrackingExecutor:
-    runner = app._listener_runner  # Bolt runs each listener's work after the ack in this pool
-    tracking = _TrackingExecutor(runner.listener_executor)
-    runner.listener_executor = tracking
-    return tracking
 
 
 @pytest.mark.parametrize("who", list(Who), ids=[w.name.lower() for w in Who])
@@ -584,9 +560,17 @@ def test_role_matrix(world: World, row: Row, who: Who) -> None:
 
 def test_the_matrix_covers_every_subcommand_and_callback() -> None:
     """A new subcommand, button, modal or shortcut fails here until the matrix has its rows."""
-    commands = {"help", *SUBCOMMANDS, *NOT_YET_AVAILABLE}
+    registered = register_features(App(name="matrix", token="xoxb-matrix", token_verification_enabled=False))
+    commands = {"help", *registered.subcommands, *NOT_YET_AVAILABLE}
     # ActionId.VALUE names the input inside each modal block, not a button anything listens to.
-    callbacks = {*CallbackId, *StatusCallback, *StatusAction, *(a for a in ActionId if a != ActionId.VALUE)}
+    callbacks = {
+        *CallbackId,
+        *StatusCallback,
+        *StatusAction,
+        *SettingsAction,
+        *(a for a in ActionId if a != ActionId.VALUE),
+        *registered.callbacks,
+    }
     covered = {row.covers for row in ROWS}
     assert commands - covered == set()
     assert {str(c) for c in callbacks} - covered == set()

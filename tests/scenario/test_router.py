@@ -6,8 +6,9 @@ import time
 
 from sqlalchemy import func, select
 
-from storage.models import AuditEntry, Member
-from tests.scenario.conftest import Harness, seed_team
+from storage.audit import AuditEntry
+from storage.roster import Member
+from tests.support.harness import Harness, seed_team
 
 
 def test_help_lists_every_subcommand(harness: Harness) -> None:
@@ -49,7 +50,7 @@ def test_forged_and_stale_signatures_are_rejected(harness: Harness) -> None:
     stale = harness.sender.slash_command(user_id="UADMIN", text="help", timestamp=int(time.time()) - 3600)
 
     assert (forged.status_code, stale.status_code) == (401, 401)
-    time.sleep(0.2)
+    harness.settle()
     assert harness.fake.calls_to("response_url") == []
 
 
@@ -59,7 +60,7 @@ def test_unknown_workspace_touches_no_data(harness: Harness) -> None:
     event = harness.sender.event({"type": "app_home_opened", "user": "UADMIN", "tab": "home"})
 
     assert (reply.status_code, event.status_code) == (200, 200)
-    time.sleep(0.3)
+    harness.settle()
     assert [c.method for c in harness.fake.calls if c.method != "auth.test"] == []
     with harness.session_factory() as session:
         assert session.scalar(select(func.count(Member.id))) == 0

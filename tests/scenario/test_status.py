@@ -8,112 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
 
 from bot.fakeslack import SlackRequestSender as S
-from bot.fakeslack.blockkit import validate_message_blocks, validate_view
+from bot.fakeslack.blockkit import validate_view
 from bot.ids import StatusAction, StatusBlock
-from storage.models import Goal, StatusUpdate
-from tests.scenario.conftest import Harness, seed_team
-
-WEEK = "2026-W48"  # the harness clock is Thursday 2026-11-26
-
-
-def add_goal(h: Harness, user_id: str, *, title: str = "Active cardholders", unit: str = "k") -> int:
-    with h.deps.uow(1) as uow:
-        owner = uow.members.get_by_slack_id(user_id)
-        assert owner is not None
-        goal = uow.goals.add(
-            Goal(
-                owner=owner,
-                owner_id=owner.id,
-                title=title,
-                metric="Monthly active cardholders",
-                unit=unit,
-                baseline=120,
-                target=150,
-                start_date=dt.date(2026, 10, 1),
-                due_date=dt.date(2027, 3, 31),
-                direction="up",
-                created_by=user_id,
-            )
-        )
-        uow.commit()
-        return goal.id
-
-
-def post_prompt(h: Harness, user_id: str) -> tuple[str, str]:
-    """A message in the PM's DM standing in for the weekly prompt the buttons sit on."""
-    posted = h.deps.client.chat_postMessage(channel=user_id, text="prompt")
-    h.fake.clear_calls()
-    return str(posted["channel"]), str(posted["ts"])
-
-
-def click(h: Harness, user_id: str, action: str, value: str, *, where: tuple[str, str] | None = None) -> None:
-    reply = h.sender.block_action(
-        user_id,
-        action_id=action,
-        value=value,
-        channel_id=where[0] if where else None,
-        message_ts=where[1] if where else None,
-    )
-    assert reply.status_code == 200
-
-
-def opened_view(h: Harness, count: int = 1) -> dict[str, Any]:
-    call = h.fake.wait_for("views.open", count=count)
-    assert call.response["ok"], call.response
-    view: dict[str, Any] = call.response["view"]
-    return view
-
-
-def open_from_prompt(h: Harness, user_id: str, week: str = WEEK) -> dict[str, Any]:
-    click(h, user_id, StatusAction.WRITE, week, where=post_prompt(h, user_id))
-    return opened_view(h)
-
-
-def values(goal_id: int | None = None, **overrides: Any) -> dict[str, Any]:
-    state: dict[str, Any] = {
-        StatusBlock.PROGRESS: {"value": S.plain("Launched the travel card pilot")},
-        StatusBlock.PLANS: {"value": S.plain("Roll out to two more branches")},
-        StatusBlock.BLOCKERS: {"value": S.plain("- Waiting on risk sign-off\n\n• Vendor API quota")},
-        StatusBlock.HEALTH: {"value": S.select("amber")},
-        StatusBlock.HEALTH_REASON: {"value": S.plain("Sign-off is two weeks late")},
-        StatusBlock.TOPIC: {"value": S.plain("")},
-        StatusBlock.RISK: {"value": S.plain("")},
-    }
-    if goal_id is not None:
-        state[f"{StatusBlock.KPI_PREFIX}{goal_id}"] = {"value": S.plain("131.5")}
-    state.update(overrides)
-    return {str(k): v for k, v in state.items()}
-
-
-def submit(h: Harness, user_id: str, view: dict[str, Any], state: dict[str, Any]) -> dict[str, Any]:
-    reply = h.sender.view_submission(user_id=user_id, view=view, values=state)
-    assert reply.status_code == 200
-    return reply.json() if reply.text else {}
-
-
-def saved(h: Harness, user_id: str, week: str = WEEK) -> StatusUpdate | None:
-    with h.deps.uow(1) as uow:
-        member = uow.members.get_by_slack_id(user_id)
-        assert member is not None
-        update = uow.status.get(member.id, week)
-        if update is not None:
-            _ = update.blockers  # loaded before the session closes
-        return update
-
-
-def confirmation(h: Harness, count: int = 1) -> dict[str, Any]:
-    call = h.fake.wait_for("chat.postMessage", count=count)
-    assert call.response["ok"], call.response
-    assert validate_message_blocks(call.params["blocks"]) == []
-    return call.response
+from tests.support.harness import WEEK, Harness, seed_team
+from tests.support.slack import click, confirmation, open_from_prompt, opened_view, saved, submit, values
 
 
 def test_prompt_button_opens_the_modal_for_the_prompts_week_even_when_answered_late(harness: Harness) -> None:
     seed_team(harness)
-    goal_id = add_goal(harness, "UPM1")
+    goal_id = harness.add_goal("UPM1")
     harness.clock.now = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)  # the next Tuesday: W49
 
     view = open_from_prompt(harness, "UPM1", WEEK)
@@ -121,7 +26,7 @@ def test_prompt_button_opens_the_modal_for_the_prompts_week_even_when_answered_l
     assert validate_view(view) == []
     assert view["title"]["text"] == "每周工作周报"
     assert json.loads(view["private_metadata"]) == {"week": WEEK}
-    assert "2026-W48" in str(view["blocks"][0]) and "2026-11-23" in str(view["blocks"][0])
+    assert "2026年第48周（11月23日—29日）" in str(view["blocks"][0])
     kpi = next(b for b in view["blocks"] if b.get("block_id") == f"{StatusBlock.KPI_PREFIX}{goal_id}")
     assert "Active cardholders" in kpi["label"]["text"] and "150 k" in kpi["label"]["text"]
 
@@ -133,7 +38,7 @@ def test_prompt_button_opens_the_modal_for_the_prompts_week_even_when_answered_l
 
 def test_bad_input_comes_back_as_per_field_errors_and_nothing_is_saved(harness: Harness) -> None:
     seed_team(harness)
-    goal_id = add_goal(harness, "UPM2")
+    goal_id = harness.add_goal("UPM2")
     view = open_from_prompt(harness, "UPM2")
 
     body = submit(
@@ -186,14 +91,14 @@ def test_an_empty_form_asks_for_progress_or_plans_and_a_health(harness: Harness)
 
 def test_submission_is_saved_and_confirmed_by_dm_with_edit_and_resolved_buttons(harness: Harness) -> None:
     seed_team(harness)
-    goal_id = add_goal(harness, "UPM2")
+    goal_id = harness.add_goal("UPM2")
     view = open_from_prompt(harness, "UPM2")
 
     assert submit(harness, "UPM2", view, values(goal_id)) == {}
 
     message = confirmation(harness)["message"]
     blocks = message["blocks"]
-    assert message["text"] == "Your update for 2026-W48 is saved"
+    assert message["text"] == "Your update for 2026-W48, 23–29 Nov is saved"
     buttons = [b["accessory"] for b in blocks if b.get("accessory")]
     actions = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
     assert [(a["action_id"], a["value"]) for a in actions] == [(StatusAction.EDIT, WEEK)]
@@ -223,7 +128,7 @@ def test_submission_is_saved_and_confirmed_by_dm_with_edit_and_resolved_buttons(
 
 def test_edit_is_prefilled_keeps_history_and_resolved_marks(harness: Harness) -> None:
     seed_team(harness)
-    goal_id = add_goal(harness, "UPM2")
+    goal_id = harness.add_goal("UPM2")
     submit(harness, "UPM2", open_from_prompt(harness, "UPM2"), values(goal_id))
     posted = confirmation(harness)
     first = saved(harness, "UPM2")
@@ -263,7 +168,7 @@ def test_edit_is_prefilled_keeps_history_and_resolved_marks(harness: Harness) ->
     assert submit(harness, "UPM2", view, edited) == {}
 
     second = confirmation(harness, count=2)["message"]
-    assert second["text"] == "Your update for 2026-W48 is saved (version 2)"
+    assert second["text"] == "Your update for 2026-W48, 23–29 Nov is saved (version 2)"
     update = saved(harness, "UPM2")
     assert update is not None and update.revision == 2 and update.health == "green"
     assert [(b.text, b.resolved) for b in update.blockers] == [

@@ -8,10 +8,8 @@ import json
 from bot.fakeslack import SlackRequestSender as S
 from bot.fakeslack.blockkit import validate_view
 from bot.ids import StatusAction, StatusBlock
-from tests.scenario.conftest import Harness, seed_team
-from tests.scenario.test_status import (
-    WEEK,
-    add_goal,
+from tests.support.harness import WEEK, Harness, seed_team
+from tests.support.slack import (
     click,
     confirmation,
     open_from_prompt,
@@ -142,7 +140,7 @@ def test_blockers_are_resolved_by_their_owner_or_manager_only(harness: Harness) 
 
 def test_kpi_values_accept_what_people_type(harness: Harness) -> None:
     seed_team(harness)
-    goal_id = add_goal(harness, "UPM1", unit="%")
+    goal_id = harness.add_goal("UPM1", unit="%")
     view = open_from_prompt(harness, "UPM1")
 
     body = submit(

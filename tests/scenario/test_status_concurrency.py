@@ -19,9 +19,10 @@ from bot.delivery.outbox import enqueue
 from bot.delivery.sender import OutboxSender
 from bot.fakeslack import SlackRequestSender as S
 from bot.ids import StatusAction, StatusBlock
-from storage.models import Blocker, OutboxMessage, StatusRevision, StatusUpdate
-from tests.scenario.conftest import Harness, seed_team
-from tests.scenario.test_status import WEEK, click, open_from_prompt, post_prompt, saved, submit, values
+from storage.outbox import OutboxMessage
+from storage.status import Blocker, StatusRevision, StatusUpdate
+from tests.support.harness import WEEK, Harness, seed_team
+from tests.support.slack import click, open_from_prompt, post_prompt, saved, submit, values
 
 ROUNDS = 8
 DIGEST_KEY = "status-digest:T0001:2026-W48"
@@ -132,6 +133,7 @@ def test_racing_late_edits_each_get_a_note_and_the_thread_ends_on_the_kept_versi
     for round_ in range(ROUNDS):
         replies = _race(harness, view, [f"Late {round_}A", f"Late {round_}B"])
         assert [_closed_without_error(r) for r in replies] == [True, True], [r.text for r in replies]
+    harness.settle()  # the notes are queued after the modals closed
 
     with harness.deps.uow(1) as uow:
         notes = uow.session.scalars(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, select
 
 from bot.delivery.outbox import enqueue
 from bot.delivery.sender import OutboxSender
@@ -10,54 +10,21 @@ from bot.fakeslack import SlackRequestSender as S
 from bot.fakeslack.blockkit import validate_message_blocks
 from bot.i18n import t
 from bot.ids import StatusAction, StatusBlock
-from storage.models import OutboxMessage, StatusRevision, StatusUpdate
-from tests.scenario.conftest import Harness, seed_team
-from tests.scenario.test_status import (
-    WEEK,
-    add_goal,
-    click,
-    confirmation,
-    open_from_prompt,
-    opened_view,
-    saved,
-    submit,
-    values,
-)
-
-
-def _fail_inserts(engine: Engine, table: str) -> None:
-    """Make every insert into `table` fail inside the database, as a full disk or lost lock would."""
-    with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            connection.execute(
-                text(
-                    "CREATE FUNCTION pmpulse_refuse() RETURNS trigger AS $$ "
-                    "BEGIN RAISE EXCEPTION 'simulated write failure'; END; $$ LANGUAGE plpgsql"
-                )
-            )
-            connection.execute(
-                text(
-                    f"CREATE TRIGGER refuse BEFORE INSERT ON {table} "
-                    "FOR EACH ROW EXECUTE FUNCTION pmpulse_refuse()"
-                )
-            )
-        else:
-            connection.execute(
-                text(
-                    f"CREATE TRIGGER refuse BEFORE INSERT ON {table} "
-                    "BEGIN SELECT RAISE(ABORT, 'simulated write failure'); END"
-                )
-            )
+from storage.outbox import OutboxMessage
+from storage.status import StatusRevision, StatusUpdate
+from tests.support.database import fail_inserts
+from tests.support.harness import WEEK, Harness, seed_team
+from tests.support.slack import click, confirmation, open_from_prompt, opened_view, saved, submit, values
 
 
 def test_a_failed_database_write_leaves_the_modal_open_and_nothing_half_saved(
     harness: Harness, engine: Engine
 ) -> None:
     seed_team(harness)
-    goal_id = add_goal(harness, "UPM2")
+    goal_id = harness.add_goal("UPM2")
     view = open_from_prompt(harness, "UPM2")
     # The update row and its blockers are written first; the history row fails after them.
-    _fail_inserts(engine, "status_revision")
+    fail_inserts(engine, "status_revision")
 
     body = submit(harness, "UPM2", view, values(goal_id))
 
@@ -81,6 +48,7 @@ def test_edit_after_the_digest_is_marked_late_and_noted_in_its_thread(harness: H
     click(harness, "UPM2", StatusAction.EDIT, WEEK, where=(posted["channel"], posted["ts"]))
     view = opened_view(harness, count=2)
     submit(harness, "UPM2", view, values(**{StatusBlock.HEALTH: {"value": S.select("red")}}))
+    harness.settle()  # the note is queued after the modal closed
 
     late = confirmation(harness, count=2)["message"]
     assert "marked late" in str(late["blocks"])
@@ -121,9 +89,10 @@ def test_the_late_note_is_sent_into_the_digests_thread(harness: Harness) -> None
     click(harness, "UPM2", StatusAction.EDIT, WEEK, where=(posted["channel"], posted["ts"]))
     edited = values(**{StatusBlock.PROGRESS: {"value": S.plain("Corrected figures <!here>")}})
     submit(harness, "UPM2", opened_view(harness, count=2), edited)
+    harness.settle()  # the note is queued after the modal closed
     assert sender.drain().sent == 1
 
     parent, note = harness.fake.messages("C0DIGEST")
     assert parent["text"] == "Weekly digest" and note["thread_ts"] == parent["ts"]
-    assert "<@UPM2> changed their 2026-W48 update" in note["text"]
+    assert "<@UPM2> changed their 2026-W48, 23–29 Nov update" in note["text"]
     assert "Corrected figures &lt;!here&gt;" in str(note["blocks"])

@@ -6,17 +6,10 @@ from sqlalchemy import select
 
 from bot.fakeslack import SlackRequestSender as S
 from bot.ids import StatusAction, StatusBlock
-from storage.models import AuditEntry, Leave
-from tests.scenario.conftest import Harness, seed_team
-from tests.scenario.test_status import (
-    WEEK,
-    click,
-    confirmation,
-    open_from_prompt,
-    post_prompt,
-    submit,
-    values,
-)
+from storage.audit import AuditEntry
+from storage.leave import Leave
+from tests.support.harness import WEEK, Harness, seed_team
+from tests.support.slack import click, confirmation, open_from_prompt, post_prompt, submit, values
 
 
 def pm1_submits_red(h: Harness) -> None:
@@ -39,7 +32,7 @@ def test_manager_sees_their_reports_missing_first(harness: Harness) -> None:
 
     table = str(body["blocks"])
     assert body["response_type"] == "ephemeral"
-    assert "2026-W48 团队周报情况" in table
+    assert "2026年第48周（11月23日—29日）团队周报情况" in table
     assert "2 人中 1 人已回复 · 已提交 1 · 已跳过 0 · 休假 0 · 未提交 1" in table
     assert table.index("<@UPM2> · :hourglass: 未提交") < table.index("<@UPM1> · :white_check_mark: 已提交")
     assert ":red_circle: 红色：严重滞后 · 2 项未解决阻碍 · 更新于 2026-11-26 17:00" in table

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.scenario.conftest import Harness, seed_team
+from tests.support.harness import Harness, seed_team
 
 
 def text_of(body: dict[str, object]) -> str:

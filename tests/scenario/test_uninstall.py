@@ -14,10 +14,11 @@ from typing import Any
 from bot.app import register_single_workspace
 from bot.delivery.outbox import enqueue
 from bot.delivery.sender import drain_now
-from bot.services.workspaces import ensure_workspace
-from handlers.jobs import run_job
-from tests.scenario.conftest import Harness
-from tests.scenario.test_weekly_cadence import THURSDAY, at, dm_texts, setup_team
+from bot.jobs import run_job
+from storage.outbox_state import OutboxState
+from tests.support.cadence import THURSDAY, at, dm_texts, setup_team
+from tests.support.factories import add_workspace
+from tests.support.harness import Harness
 
 
 def is_active(h: Harness, team_id: str = "T0001") -> bool:
@@ -41,16 +42,9 @@ def wait_inactive(h: Harness) -> None:
 
 def test_uninstall_stops_jobs_and_sending_keeps_data_and_a_reinstall_resumes(harness: Harness) -> None:
     setup_team(harness)
-    other = ensure_workspace(
-        harness.session_factory,
-        slack_team_id="T0OTHER",
-        name="Other Bank",
-        bot_user_id="UBOT",
-        default_timezone="UTC",
-        default_locale="en",
-    )
+    other = add_workspace(harness.session_factory, "T0OTHER", name="Other Bank")
     harness.clock.now = at(THURSDAY, "08:00")
-    assert run_job("tick", harness.deps, harness.clock.now).startswith("queued 1 prompts")  # UPM1's
+    assert run_job("tick", harness.deps, harness.clock.now).startswith("queued 1 prompt,")  # UPM1's
 
     slack_sends(harness, {"type": "app_uninstalled", "event_ts": f"{time.time():.6f}"})
     wait_inactive(harness)
@@ -70,7 +64,7 @@ def test_uninstall_stops_jobs_and_sending_keeps_data_and_a_reinstall_resumes(har
     assert [m["text"] for m in harness.fake.messages("C0OTHER")] == ["still served"]
     assert dm_texts(harness, "UPM1") == []
     with harness.deps.uow(1) as uow:
-        assert [row.state for row in uow.outbox.list()] == ["pending"]
+        assert [row.state for row in uow.outbox.list()] == [OutboxState.PENDING]
 
     # Later ticks queue nothing for it; its requests are not answered; its roster is kept.
     harness.clock.now = at(THURSDAY, "16:00")
@@ -83,7 +77,7 @@ def test_uninstall_stops_jobs_and_sending_keeps_data_and_a_reinstall_resumes(har
     # Reinstalled: the next start with its (new, valid) token makes it active again.
     register_single_workspace(harness.deps)
     assert is_active(harness)
-    assert run_job("tick", harness.deps, harness.clock.now).startswith("queued 1 prompts")  # UPM2's
+    assert run_job("tick", harness.deps, harness.clock.now).startswith("queued 1 prompt,")  # UPM2's
     report = drain_now(harness.deps, max_seconds=5)
     assert report.failed == 0 and report.pending == 0
     assert len(dm_texts(harness, "UPM1")) == 1 and len(dm_texts(harness, "UPM2")) == 1
@@ -92,7 +86,7 @@ def test_uninstall_stops_jobs_and_sending_keeps_data_and_a_reinstall_resumes(har
 def test_a_revoked_bot_token_stops_the_workspace_and_revoked_user_tokens_do_not(harness: Harness) -> None:
     setup_team(harness)
     slack_sends(harness, {"type": "tokens_revoked", "tokens": {"oauth": ["UPM1"]}})
-    time.sleep(0.5)
+    harness.settle()
     assert is_active(harness)  # pmpulse uses no user token: nothing changes
 
     slack_sends(harness, {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": ["UBOT"]}})

@@ -11,9 +11,8 @@ import pytest
 from bot.fakeslack import SlackRequestSender as S
 from bot.i18n import t
 from bot.ids import GoalBlock, StatusAction
-from tests.scenario.conftest import Harness, seed_team
-from tests.scenario.test_goals import goal_values, open_goal_modal
-from tests.scenario.test_status import click, opened_view, post_prompt
+from tests.support.harness import Harness, seed_team
+from tests.support.slack import click, goal_values, open_goal_modal, opened_view, post_prompt
 
 
 def bad_week(locale: str) -> str:
@@ -94,6 +93,6 @@ def test_a_goal_due_at_the_end_of_the_calendar_is_saved_and_shown(harness: Harne
     goals = harness.command("UPM2", "goals")
 
     assert reply.status_code == 200 and reply.text == ""
-    assert "9999-12-31" in str(goals["blocks"])
+    assert "by 31 Dec 9999" in str(goals["blocks"])
     home = harness.fake.wait_for("views.publish")
-    assert home.response["ok"] and "9999-12-31" in str(home.params["view"])
+    assert home.response["ok"] and "31 Dec 9999" in str(home.params["view"])

@@ -6,12 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import subprocess
-import sys
 import threading
-from pathlib import Path
-from typing import Any
+import time
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -21,70 +18,31 @@ from bot.deps import AppDeps
 from bot.fakeslack import FakeSlack
 from bot.fakeslack import SlackRequestSender as S
 from bot.ids import StatusAction, StatusBlock
+from bot.jobs import run_job
+from bot.metrics import JOB_RUNS
 from bot.scheduler import BackgroundWork
 from bot.services.workspaces import set_team_setting
-from handlers.jobs import run_job
 from storage.db import make_engine, make_session_factory
-from storage.models import Goal, Member, OutboxMessage
-from tests.conftest import PG_URL
-from tests.scenario.conftest import SIGNING_SECRET, Harness, seed_team
+from storage.outbox import OutboxMessage
+from storage.roster import Member
+from tests.support import cli
+from tests.support.cadence import (
+    DIGEST_CHANNEL,
+    FRIDAY,
+    THURSDAY,
+    WEEK,
+    at,
+    dm_texts,
+    outbox_row,
+    setup_team,
+    tick,
+    write_update,
+)
+from tests.support.cli import cli_environment
+from tests.support.database import PG_URL
+from tests.support.harness import Harness, seed_team
 
-UTC = dt.UTC
-WEEK = "2026-W49"
-THURSDAY = dt.date(2026, 12, 3)
-FRIDAY = dt.date(2026, 12, 4)
-DIGEST_CHANNEL = "C0DIGEST"
 EVIL = "<!channel> <@U123> <https://evil|click>"
-PMPULSE = str(Path(sys.executable).parent / "pmpulse")
-
-
-def at(day: dt.date, hhmm: str) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.fromisoformat(hhmm), UTC)
-
-
-def tick(h: Harness, now: dt.datetime, job: str = "tick") -> str:
-    """What the scheduler does each minute, then what the outbox sender does."""
-    h.clock.now = now
-    summary = run_job(job, h.deps, now)
-    report = drain_now(h.deps, max_seconds=5)
-    assert report.failed == 0 and report.pending == 0, report
-    return summary
-
-
-def setup_team(h: Harness) -> None:
-    """UPM1 in Shanghai (zh-CN), UPM2 in London, UPM3 in New York; all report to UMGR."""
-    seed_team(h)
-    h.command("UMGR", "team add <@UPM3|jo> pm Loans")
-    with h.deps.uow(1) as uow:
-        set_team_setting(uow, actor="test", setting="digest_channel", text=DIGEST_CHANNEL)
-    h.fake.clear_calls()
-
-
-def dm_texts(h: Harness, user: str) -> list[str]:
-    return [json.dumps(m, ensure_ascii=False) for m in h.fake.messages(user)]
-
-
-def outbox_row(h: Harness, key: str) -> OutboxMessage:
-    with h.deps.uow(1) as uow:
-        row = uow.outbox.by_key(key)
-        assert row is not None, key
-        return row
-
-
-def write_update(h: Harness, user: str, now: dt.datetime, state: dict[str, Any]) -> None:
-    """Click *Write my update* on the prompt in the DM, then submit the modal."""
-    h.clock.now = now
-    prompt = outbox_row(h, f"status-prompt:T0001:{user}:{WEEK}")
-    reply = h.sender.block_action(
-        user, action_id=StatusAction.WRITE, value=WEEK, channel_id=prompt.channel, message_ts=prompt.ts
-    )
-    assert reply.status_code == 200
-    opened = h.fake.wait_for("views.open", lambda c: c.response.get("ok", False))
-    view = opened.response["view"]
-    submitted = h.sender.view_submission(
-        user_id=user, view=view, values={str(k): v for k, v in state.items()}
-    )
-    assert submitted.status_code == 200 and not submitted.text.strip(), submitted.text
 
 
 def skip_week(h: Harness, user: str, now: dt.datetime) -> None:
@@ -98,36 +56,13 @@ def skip_week(h: Harness, user: str, now: dt.datetime) -> None:
     h.fake.wait_for("chat.update", lambda c: c.params.get("ts") == prompt.ts, timeout=10)
 
 
-def add_goal(h: Harness, user: str) -> int:
-    with h.deps.uow(1) as uow:
-        owner = uow.members.get_by_slack_id(user)
-        assert owner is not None
-        goal = uow.goals.add(
-            Goal(
-                owner=owner,
-                owner_id=owner.id,
-                title="Active cardholders",
-                metric="Monthly active cardholders",
-                unit="k",
-                baseline=120,
-                target=150,
-                start_date=dt.date(2026, 10, 1),
-                due_date=dt.date(2027, 3, 31),
-                direction="up",
-                created_by=user,
-            )
-        )
-        uow.commit()
-        return goal.id
-
-
 def test_prompts_go_out_at_16_00_in_each_pms_timezone_once(harness: Harness) -> None:
     setup_team(harness)
 
     assert tick(harness, at(THURSDAY, "07:59")).startswith("queued 0 prompts")
     assert harness.fake.calls_to("chat.postMessage") == []
 
-    assert tick(harness, at(THURSDAY, "08:00")).startswith("queued 1 prompts")  # 16:00 in Shanghai
+    assert tick(harness, at(THURSDAY, "08:00")).startswith("queued 1 prompt,")  # 16:00 in Shanghai
     [shanghai] = dm_texts(harness, "UPM1")
     assert "2026-W49" in shanghai and "填写周报" in shanghai and "跳过本周" in shanghai
 
@@ -135,13 +70,13 @@ def test_prompts_go_out_at_16_00_in_each_pms_timezone_once(harness: Harness) -> 
     assert dm_texts(harness, "UPM2") == []
     tick(harness, at(THURSDAY, "16:00"))  # 16:00 in London (GMT in December)
     [london] = dm_texts(harness, "UPM2")
-    assert "Write my update" in london and "*2026-W49*" in london
+    assert "Write my update" in london and "2026-W49, 30 Nov – 6 Dec" in london
 
     tick(harness, at(THURSDAY, "20:59"))
     assert dm_texts(harness, "UPM3") == []
     tick(harness, at(THURSDAY, "21:00"))  # 16:00 in New York (EST)
     [new_york] = dm_texts(harness, "UPM3")
-    assert "weekly update for *2026-W49*" in new_york
+    assert "weekly update for 2026-W49, 30 Nov – 6 Dec" in new_york
     assert "<!channel>" not in new_york  # her Slack name is "Jo <!channel> Doe": shown, not a ping
 
     # Ticks for the rest of the day (and a re-run) send nothing again; managers are not prompted.
@@ -156,7 +91,7 @@ def test_prompts_go_out_at_16_00_in_each_pms_timezone_once(harness: Harness) -> 
 
 def test_a_week_over_http_prompt_modal_reminder_digest_and_thread(harness: Harness) -> None:
     setup_team(harness)
-    goal_id = add_goal(harness, "UPM1")
+    goal_id = harness.add_goal("UPM1")
     tick(harness, at(THURSDAY, "08:00"))
     long_progress = "Launched the travel card pilot. " + EVIL + "\n" + "x" * 2900
 
@@ -184,7 +119,7 @@ def test_a_week_over_http_prompt_modal_reminder_digest_and_thread(harness: Harne
 
     # Friday 17:00 in Shanghai (the team's timezone): the digest, and the manager's missing list.
     summary = tick(harness, at(FRIDAY, "09:00"))
-    assert "1 digests, 1 missing lists" in summary
+    assert "1 digest, 1 missing list" in summary
     channel = harness.fake.messages(DIGEST_CHANNEL)
     parent, *replies = channel
     parent_text = json.dumps(parent, ensure_ascii=False)
@@ -204,7 +139,7 @@ def test_a_week_over_http_prompt_modal_reminder_digest_and_thread(harness: Harne
     # Friday 10:00 in London: skipped, so no reminder. New York's comes after the digest: still
     # reminded, once.
     assert "0 reminders" in tick(harness, at(FRIDAY, "10:00"))
-    assert "1 reminders" in tick(harness, at(FRIDAY, "15:00"))
+    assert ", 1 reminder," in tick(harness, at(FRIDAY, "15:00"))
     assert "0 reminders" in tick(harness, at(FRIDAY, "15:01"))
     assert len(harness.fake.messages("UPM3")) == 2
     assert "2026-W49" in dm_texts(harness, "UPM3")[-1]
@@ -249,7 +184,10 @@ def test_digest_now_is_for_managers_and_posts_once_a_week(harness: Harness) -> N
     with harness.deps.uow(1) as uow:
         set_team_setting(uow, actor="test", setting="digest_channel", text=DIGEST_CHANNEL)
     posted = harness.command("UMGR", "digest now")
-    assert posted["text"] == f":white_check_mark: *{WEEK}* 的周报汇总正在发送到 <#{DIGEST_CHANNEL}>。"
+    assert (
+        posted["text"]
+        == f":white_check_mark: 2026年第49周（11月30日—12月6日）的周报汇总正在发送到 <#{DIGEST_CHANNEL}>。"
+    )
     drain_now(harness.deps, max_seconds=5)
     [parent] = harness.fake.messages(DIGEST_CHANNEL)
     assert "2026-W49" in json.dumps(parent) and parent["thread_ts"] is None
@@ -317,7 +255,8 @@ def test_the_scheduler_ticks_every_minute_and_catches_up_at_start(harness: Harne
     """Started after Shanghai's 16:00 on prompt day, the scheduler sends the missed prompt at once."""
     setup_team(harness)
     harness.clock.now = at(THURSDAY, "09:30")
-    work = BackgroundWork(harness.deps, engine)
+    # The outbox timer every half second, not every 5: what the tick queued goes out without the wait.
+    work = BackgroundWork(harness.deps, engine, drain_seconds=0.5)
     work.start()
     scheduler = work.scheduler
     assert scheduler is not None
@@ -332,19 +271,40 @@ def test_the_scheduler_ticks_every_minute_and_catches_up_at_start(harness: Harne
     assert "2026-W49" in json.dumps(prompt)
 
 
+def test_a_tick_interval_replaces_the_minute_for_the_tick_alone(harness: Harness, engine: Engine) -> None:
+    """What `PMPULSE_TICK_SECONDS` does: the tick on that interval, the catch-up first, the rest on cron."""
+    setup_team(harness)
+    harness.clock.now = at(THURSDAY, "09:30")
+    ticks = JOB_RUNS.labels("tick", "ok")
+    before = ticks._value.get()
+    work = BackgroundWork(harness.deps, engine, drain_seconds=0.5, tick_seconds=1)
+    work.start()
+    scheduler = work.scheduler
+    assert scheduler is not None
+    try:
+        tick_job = scheduler.get_job("tick")
+        assert tick_job is not None and str(tick_job.trigger) == "interval[0:00:01]"
+        refresh = scheduler.get_job("refresh-profiles")
+        assert refresh is not None and str(refresh.trigger).startswith("cron[")
+        harness.fake.wait_for("chat.postMessage", timeout=15)
+        # The catch-up and two ticks on the interval: the prompt is owed all day, and goes out once.
+        deadline = time.monotonic() + 15
+        while ticks._value.get() < before + 3:
+            assert time.monotonic() < deadline, ticks._value.get() - before
+            time.sleep(0.1)
+        drain_now(harness.deps, max_seconds=5)
+    finally:
+        work.stop()
+    [prompt] = harness.fake.messages("UPM1")
+    assert "2026-W49" in json.dumps(prompt)
+
+
 def test_jobs_run_from_the_shell_as_if_at_a_given_time(fake: FakeSlack, database_url: str) -> None:
     """`pmpulse jobs run status-prompts --at ...` queues and delivers what was due then."""
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PMPULSE_", "DATABASE_URL"))},
-        "SLACK_BOT_TOKEN": "xoxb-test",
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": fake.api_url,
-        "DATABASE_URL": database_url,
-        "PMPULSE_DEFAULT_TIMEZONE": "Asia/Shanghai",
-    }
+    env = cli_environment(fake, database_url, PMPULSE_DEFAULT_TIMEZONE="Asia/Shanghai")
 
     def pmpulse(*args: str) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run([PMPULSE, *args], env=env, capture_output=True, text=True, timeout=120)
+        done = cli.pmpulse(env, *args, timeout=120)
         assert done.returncode == 0, done.stderr
         return done
 
@@ -354,6 +314,6 @@ def test_jobs_run_from_the_shell_as_if_at_a_given_time(fake: FakeSlack, database
     early = pmpulse("jobs", "run", "status-prompts", "--at", "2026-12-03T15:59:00+00:00")
     assert json.loads(early.stdout.splitlines()[-1])["result"].startswith("queued 0 prompts")
     due = pmpulse("jobs", "run", "tick", "--at", "2026-12-03T16:00:00Z")
-    assert json.loads(due.stdout.splitlines()[-1])["result"].startswith("queued 1 prompts")
+    assert json.loads(due.stdout.splitlines()[-1])["result"].startswith("queued 1 prompt,")
     [prompt] = fake.messages("UPM2")
-    assert "*2026-W49*" in json.dumps(prompt)
+    assert "2026-W49, 30 Nov" in json.dumps(prompt)

@@ -11,8 +11,8 @@ from bot.services.roster import MemberView
 from bot.ui.goals import build_goal_list, build_goal_modal
 from bot.ui.help import build_help
 from bot.ui.home import build_home
-from bot.ui.mrkdwn import chunk_lines, clip, escape, number
-from bot.ui.team import build_team
+from bot.ui.mrkdwn import escape, number
+from bot.ui.team import build_team, products_text
 
 
 def member(i: int, role: str = "pm") -> MemberView:
@@ -50,18 +50,6 @@ def test_escape_neutralises_mentions_and_links() -> None:
     assert escape("<!channel> <@U123> <https://evil|click> & co") == (
         "&lt;!channel&gt; &lt;@U123&gt; &lt;https://evil|click&gt; &amp; co"
     )
-
-
-def test_clip_keeps_short_text_and_points_to_the_rest() -> None:
-    assert clip("short", 10, locale="en") == "short"
-    clipped = clip("x" * 5000, 3000, locale="zh-CN")
-    assert len(clipped) <= 3000 and clipped.endswith("……（内容已截断，完整内容保存在 pmpulse 中）")
-
-
-def test_chunk_lines_packs_without_exceeding_the_limit() -> None:
-    chunks = chunk_lines([f"line {i}" for i in range(1000)], limit=100)
-    assert all(len(c) <= 100 for c in chunks)
-    assert "\n".join(chunks).split("\n") == [f"line {i}" for i in range(1000)]
 
 
 def test_number_formatting() -> None:
@@ -121,3 +109,21 @@ def test_goal_list_and_home_with_many_items_are_valid() -> None:
     home = build_home("en", data)
     assert validate_view(home) == []
     assert "<@U999>" not in str(home)
+
+
+def test_long_product_lines_are_shortened_with_the_readers_ellipsis_and_escaped() -> None:
+    person = MemberView(
+        slack_user_id="U1",
+        name="Li",
+        role="pm",
+        manager_slack_id=None,
+        manager_name=None,
+        product_lines=tuple("信用卡 & <!here> " * 20 for _ in range(6)),
+        timezone="Asia/Shanghai",
+        locale="zh-CN",
+        active=True,
+    )
+    for locale, ellipsis in (("zh-CN", "……"), ("en", "…")):
+        text = products_text(locale, person)
+        assert "<!here>" not in text and text.endswith(ellipsis) and not text.endswith("…" + ellipsis)
+        assert len(text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")) <= 500

@@ -46,8 +46,9 @@ SYSTEM_NOW = "storage.clock.system_now"
 SYSTEM_NOW_ALLOWED = {
     "bot/deps.py": "a running bot's default clock",
     "bot/doctor.py": "the skew check compares the real time with Slack's",
-    "storage/models.py": "column defaults, a fallback for rows written without a time",
 }
+# And, in storage, as a column's `default=` or `onupdate=`: a fallback for rows written without a time.
+COLUMN_DEFAULTS = ("storage/", "sqlalchemy.orm.mapped_column", ("default", "onupdate"))
 
 
 @dataclass(frozen=True)
@@ -91,11 +92,25 @@ def wall_clock_reads(source: str, path: str) -> Iterator[Read]:
     """
     tree = ast.parse(source, filename=path)
     aliases = _aliases(tree)
+    column_defaults = _column_defaults(tree, aliases) if path.startswith(COLUMN_DEFAULTS[0]) else set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute | ast.Name) and isinstance(node.ctx, ast.Load):
             name = _qualified(node, aliases)
-            if name in WALL_CLOCK or (name == SYSTEM_NOW and path not in SYSTEM_NOW_ALLOWED):
+            allowed = path in SYSTEM_NOW_ALLOWED or id(node) in column_defaults
+            if name in WALL_CLOCK or (name == SYSTEM_NOW and not allowed):
                 yield Read(path, node.lineno, name)
+
+
+def _column_defaults(tree: ast.AST, aliases: dict[str, str]) -> set[int]:
+    """The nodes given as a column's default or onupdate (by id)."""
+    _, column, keywords = COLUMN_DEFAULTS
+    return {
+        id(keyword.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and _qualified(node.func, aliases) == column
+        for keyword in node.keywords
+        if keyword.arg in keywords
+    }
 
 
 def scanned_files() -> list[Path]:
@@ -159,3 +174,17 @@ def test_the_scanner_sees_every_form_of_a_wall_clock_read() -> None:
     assert {r.name for r in reads} >= {"datetime.datetime.now", "time.time_ns", "storage.clock.system_now"}
     allowed = "from storage.clock import system_now\nx = system_now()\n"
     assert not list(wall_clock_reads(allowed, "bot/deps.py"))
+
+
+def test_storage_may_use_the_system_time_only_as_a_column_default() -> None:
+    source = (
+        "from sqlalchemy.orm import mapped_column\n"
+        "from storage.clock import system_now\n"
+        "a = mapped_column(default=system_now)\n"
+        "b = mapped_column(default=system_now, onupdate=system_now)\n"
+        "c = mapped_column(server_default=system_now)\n"
+        "d = system_now()\n"
+        "e = mapped_column(default=lambda: system_now())\n"
+    )
+    assert sorted(r.line for r in wall_clock_reads(source, "storage/probe.py")) == [5, 6, 7]
+    assert sorted(r.line for r in wall_clock_reads(source, "bot/probe.py")) == [3, 4, 4, 5, 6, 7]

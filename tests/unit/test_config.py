@@ -24,6 +24,7 @@ def test_defaults() -> None:
         3000,
     )
     assert settings.PMPULSE_ADMINS == ()
+    assert settings.PMPULSE_TICK_SECONDS is None  # the tick runs on each wall-clock minute
 
 
 def test_admins_are_split_on_commas_and_spaces(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -36,6 +37,8 @@ def test_admins_are_split_on_commas_and_spaces(monkeypatch: pytest.MonkeyPatch) 
     [
         ("PORT", "eighty", "PORT: Input should be a valid integer"),
         ("PORT", "70000", "PORT: Input should be less than or equal to 65535"),
+        ("PMPULSE_TICK_SECONDS", "0", "PMPULSE_TICK_SECONDS: Input should be greater than or equal to 1"),
+        ("PMPULSE_TICK_SECONDS", "3600", "PMPULSE_TICK_SECONDS: Input should be less than or equal to 60"),
         ("PMPULSE_DEFAULT_TIMEZONE", "Mars/Olympus", "PMPULSE_DEFAULT_TIMEZONE: unknown IANA timezone"),
         ("PMPULSE_DEFAULT_LOCALE", "fr", "PMPULSE_DEFAULT_LOCALE: Input should be 'en' or 'zh-CN'"),
         ("PMPULSE_ADMINS", "alice", "PMPULSE_ADMINS: 'alice' is not a Slack user ID"),

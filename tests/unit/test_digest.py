@@ -10,7 +10,7 @@ from bot.domain.digest import BlockerItem, GoalWeek, PMWeek, kpi_line, summarize
 from bot.domain.status import TeamState
 from bot.fakeslack.blockkit import validate_message_blocks
 from bot.ids import StatusAction
-from bot.ui.digest import build_digest, build_parent, build_reply_parts, split_escaped
+from bot.ui.digest import build_digest, build_parent, build_reply_parts
 from bot.ui.mrkdwn import escape
 from bot.ui.prompts import build_missing_list, build_prompt, build_reminder
 
@@ -189,12 +189,6 @@ def test_a_very_long_update_is_split_over_several_replies() -> None:
     assert shown.count("word") == 2 * huge.count("word")
 
 
-def test_split_escaped_never_cuts_an_escape_sequence() -> None:
-    pieces = split_escaped("&" * 5000, 3000)
-    assert "".join(pieces) == "&amp;" * 5000
-    assert all(len(p) <= 3000 and p.startswith("&amp;") and p.endswith(";") for p in pieces)
-
-
 def test_the_parent_stays_small_for_two_thousand_pms() -> None:
     pms = [
         pm(
@@ -234,7 +228,11 @@ def test_parent_in_english_names_the_week_and_the_figures() -> None:
 
 
 def test_prompt_names_the_week_in_the_pms_language_with_both_buttons() -> None:
-    for locale, greeting in (("en", "weekly update for *2026-W49*"), ("zh-CN", "*2026-W49* 的周报")):
+    greetings = (
+        ("en", "weekly update for 2026-W49, 30 Nov – 6 Dec."),
+        ("zh-CN", "该提交 2026年第49周（11月30日—12月6日）的周报了。"),
+    )
+    for locale, greeting in greetings:
         message = build_prompt(locale, week="2026-W49", name="Jo <!channel>")
         assert validate_message_blocks(message["blocks"]) == []
         text = all_text(message)
@@ -253,3 +251,61 @@ def test_missing_list_fits_however_many_reports_are_missing() -> None:
     message = build_missing_list("en", week=WEEK, missing=[f"U{i:06d}" for i in range(3000)])
     assert validate_message_blocks(message["blocks"]) == []
     assert "3000 of your reports" in message["text"]
+
+
+def test_first_week_has_nothing_to_compare_with() -> None:
+    """Last week nobody answered (pmpulse was not there yet): no "+75 pts", no "(▲ +1)" per colour."""
+    this_week = [pm("ua", health="green"), pm("ub", health="red"), pm("uc", TeamState.MISSING)]
+    last_week = [pm(user, TeamState.MISSING) for user in ("ua", "ub", "uc")]
+
+    digest = summarize(WEEK, this_week, previous=last_week, goals=[], on=ON)
+
+    assert digest.previous is None and digest.rate_change is None
+    assert digest.health_change("red") is None
+    text = json.dumps(build_parent("en", digest), ensure_ascii=False)
+    assert "vs last week" not in text and "▲" not in text and "(+" not in text
+
+
+def test_a_week_where_only_skips_came_in_still_counts_as_a_previous_week() -> None:
+    this_week = [pm("ua"), pm("ub")]
+    last_week = [pm("ua", TeamState.SKIPPED), pm("ub", TeamState.MISSING)]
+
+    digest = summarize(WEEK, this_week, previous=last_week, goals=[], on=ON)
+
+    assert digest.previous is not None and digest.rate_change == 100.0
+    assert "vs last week" in json.dumps(build_parent("en", digest))
+
+
+def _glyph_safe(text: str) -> bool:
+    regional = sum(1 for c in text if "\U0001f1e6" <= c <= "\U0001f1ff")
+    return regional % 2 == 0 and not text.startswith(("\U0001f3fd", "\u200d")) and not text.endswith("\u200d")
+
+
+def test_a_long_update_of_emoji_and_ampersands_splits_between_glyphs() -> None:
+    # 3 + 1 + 2 + 5 characters a round: the cuts land in every position of the pattern.
+    text = ("🇨🇳 👍🏽&" * 4000) + "\n" + ("中文" * 4000)
+    parts = build_reply_parts("zh-CN", pm("ua", progress=text), week=WEEK)
+    sections = [b["text"]["text"] for part in parts for b in part["blocks"] if b["type"] == "section"]
+    assert len(sections) > 5
+    for body in sections:
+        assert len(body) <= 3000 and _glyph_safe(body)
+        assert body.count("&") == body.count("&amp;")  # no escape cut in half
+    joined = "".join(sections).replace("\n", "")
+    assert escape(text).replace("\n", "") in joined
+
+
+def test_clipped_digest_lines_keep_their_limit_and_end_with_the_readers_ellipsis() -> None:
+    long_title = "标题" * 200
+    digest = summarize(
+        WEEK,
+        [pm("ua", blockers=(BlockerItem("阻碍" * 400, False, WEEK),))],
+        previous=None,
+        goals=[goal(1, "ua", 150.0, title=long_title)],
+        on=ON,
+    )
+    text = all_text(build_parent("zh-CN", digest))
+    assert "标题" * 59 + "……" in text and "标题" * 60 not in text  # 120 characters, the ellipsis included
+    assert "阻碍" * 199 + "……" in text and "阻碍" * 200 not in text  # 400
+    assert "…" + "……" not in text
+    english = all_text(build_parent("en", digest))
+    assert "标题" * 59 + "标…" in english

@@ -73,7 +73,10 @@ def test_auth_test_returns_identity_and_scopes_header(fake: FakeSlack, client: W
     resp = client.auth_test()
     assert resp["team_id"] == "T0001" and resp["user_id"] == "UBOT" and resp["bot_id"] == "B0001"
     scopes = {k.lower(): v for k, v in resp.headers.items()}["x-oauth-scopes"]
-    assert scopes == "chat:write,commands,users:read,im:write,im:history,channels:history,groups:history"
+    assert scopes == (
+        "chat:write,commands,users:read,im:write,im:history,channels:history,groups:history,"
+        "channels:read,groups:read,channels:join"
+    )
     call = fake.calls[-1]
     assert isinstance(call, RecordedCall)
     assert (call.method, call.status, call.token) == ("auth.test", 200, "xoxb-test")

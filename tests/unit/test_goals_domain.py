@@ -9,29 +9,14 @@ import pytest
 from bot.domain.goals import (
     Direction,
     FieldError,
-    GoalDraft,
     ValidGoal,
     expected_value,
     parse_number,
     validate_goal,
 )
+from tests.support.factories import goal_draft
 
 TODAY = dt.date(2026, 11, 26)
-
-
-def draft(**overrides: object) -> GoalDraft:
-    fields: dict[str, object] = dict(
-        title="Grow deposits",
-        metric="Balance",
-        unit="CNY m",
-        baseline="100",
-        target="130",
-        due_date="2027-06-30",
-        direction="up",
-        product_line="Deposits",
-    )
-    fields.update(overrides)
-    return GoalDraft(**fields)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -48,7 +33,7 @@ def test_parse_number_refuses_non_numbers(text: str) -> None:
 
 
 def test_valid_goal() -> None:
-    goal = validate_goal(draft(), today=TODAY)
+    goal = validate_goal(goal_draft(), today=TODAY)
     assert goal == ValidGoal(
         title="Grow deposits",
         metric="Balance",
@@ -63,7 +48,9 @@ def test_valid_goal() -> None:
 
 def test_every_error_is_reported_at_once() -> None:
     errors = validate_goal(
-        draft(title="", metric="x" * 201, baseline="?", target="", due_date="2026-11-26", direction=None),
+        goal_draft(
+            title="", metric="x" * 201, baseline="?", target="", due_date="2026-11-26", direction=None
+        ),
         today=TODAY,
     )
     assert isinstance(errors, list)
@@ -86,13 +73,13 @@ def test_every_error_is_reported_at_once() -> None:
     ],
 )
 def test_target_must_lie_in_the_better_direction(direction: str, target: str, key: str) -> None:
-    assert validate_goal(draft(direction=direction, target=target), today=TODAY) == [
+    assert validate_goal(goal_draft(direction=direction, target=target), today=TODAY) == [
         FieldError("target", key)
     ]
 
 
 def test_bad_date_text() -> None:
-    assert validate_goal(draft(due_date="31/12/2027"), today=TODAY) == [
+    assert validate_goal(goal_draft(due_date="31/12/2027"), today=TODAY) == [
         FieldError("due_date", "error.bad_date")
     ]
 

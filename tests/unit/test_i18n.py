@@ -1,6 +1,6 @@
-"""Message catalogs (DESIGN section 8): complete in English and Simplified Chinese, every key the
-code asks for exists, no user-facing literal bypasses the catalogs, and locales resolve as Slack
-users expect. The code is read with `ast`, not regular expressions.
+"""Message catalogs (docs/architecture.md#languages): complete in English and Simplified Chinese,
+every key the code asks for exists, no user-facing literal bypasses the catalogs, and locales
+resolve as Slack users expect. The code is read with `ast`, not regular expressions.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from bot.domain.goals import Direction
 from bot.domain.roster import Role
 from bot.i18n import DEFAULT_LOCALE, LOCALES, resolve_locale, t
 from bot.i18n.catalog import MESSAGES
+from bot.services.workspaces import DAYS, EDITABLE
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYS = sorted(MESSAGES)
@@ -43,6 +44,10 @@ FSTRING_KEYS: dict[str, tuple[str, ...]] = {
     "role.{}": ROLES,
     "team.group.{}": ROLES,
     "goal.direction.{}": DIRECTIONS,
+    "settings.field.{}": tuple(EDITABLE),
+    "settings.day.{}": DAYS,
+    "settings.locale.{}": tuple(code.lower().replace("-", "_") for code in LOCALES),
+    "settings.error.{}": tuple(sorted(set(EDITABLE.values()))),
 }
 
 

@@ -1,4 +1,13 @@
-"""DESIGN section 1: imports flow one way (handlers -> bot.services -> storage, handlers -> bot.ui).
+"""Imports flow one way (handlers -> bot.services -> storage, handlers -> bot.ui).
+
+The rules and their reasons: docs/architecture.md#layers-and-import-rules.
+
+Listeners sit on top: nothing in `bot` imports `handlers` but the app factory that registers them,
+so scheduled jobs (`bot.jobs`), what they send (`bot.notifications`), the scheduler and the CLI
+stand without them. Messages sent outside a request are queued through `bot.notifications`, and
+DM channels are opened one way only (`bot.delivery.dm_channels`).
+Listeners reach the database only through services: a service opens the unit of work and returns
+plain values, so `handlers` import nothing from `storage`.
 
 Imports are read with `ast`, including those inside functions and `TYPE_CHECKING` blocks, since
 each is still a dependency. `bot.fakeslack` is test tooling and exempt.
@@ -106,6 +115,27 @@ RULES = (
         ("handlers", "storage", "sqlalchemy"),
     ),
     Rule(
+        "only the app factory (bot.app) imports handlers from bot",
+        ("bot",),
+        ("handlers",),
+        allowed_in=("bot.app",),
+    ),
+    Rule(
+        "listeners queue nothing themselves: the outbox is reached through bot.notifications or services",
+        ("handlers",),
+        ("bot.delivery.outbox", "storage.outbox"),
+    ),
+    Rule(
+        "services decide and record; they render nothing and queue nothing (bot.notifications does)",
+        ("bot.services",),
+        ("bot.ui", "bot.notifications", "bot.delivery"),
+    ),
+    Rule(
+        "handlers import nothing from storage",
+        ("handlers",),
+        ("storage",),
+    ),
+    Rule(
         "Block Kit (slack_sdk.models) is built only in bot.ui",
         PACKAGES,
         ("slack_sdk.models",),
@@ -114,22 +144,54 @@ RULES = (
 )
 
 
-@pytest.mark.parametrize("rule", RULES, ids=[r.name for r in RULES])
-def test_layering(rule: Rule) -> None:
+def violations(rule: Rule, imports: list[Import]) -> dict[tuple[str, int], str]:
+    """The import statements breaking `rule`, by file and line, each named by what it imports."""
     offending: dict[tuple[str, int], str] = {}
-    for i in IMPORTS:
+    for i in imports:
         if rule.applies_to(i.module) and within(i.name, rule.forbidden):
             # `from a.b import c` yields a.b and a.b.c: name the statement once, by its module.
             known = offending.get((i.path, i.line))
             offending[(i.path, i.line)] = i.name if known is None or len(i.name) < len(known) else known
+    return offending
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.name for r in RULES])
+def test_layering(rule: Rule) -> None:
+    offending = violations(rule, IMPORTS)
     report = "\n".join(f"  {path}:{line}: imports {name}" for (path, line), name in sorted(offending.items()))
     assert not offending, f"{rule.name}; violated by:\n{report}"
+
+
+def test_a_listener_importing_storage_breaks_the_rule() -> None:
+    rule = next(r for r in RULES if r.name == "handlers import nothing from storage")
+    source = (
+        "from bot.services import goals\n"
+        "from storage.models import Member\n"
+        "def late() -> None:\n"
+        "    import storage.uow\n"
+    )
+    probe = list(imports_in(source, module="handlers.probe", path="handlers/probe.py"))
+    assert violations(rule, probe) == {
+        ("handlers/probe.py", 2): "storage.models",
+        ("handlers/probe.py", 4): "storage.uow",
+    }
+    # The same lines in a service are the normal way down.
+    service = list(imports_in(source, module="bot.services.probe", path="bot/services/probe.py"))
+    assert violations(rule, service) == {}
 
 
 def test_every_layer_is_scanned() -> None:
     """If a package moved, the rules above would pass on nothing."""
     modules = {i.module for i in IMPORTS}
-    for layer in ("storage", "bot.services", "bot.domain", "bot.ui", "handlers"):
+    for layer in (
+        "storage",
+        "bot.services",
+        "bot.domain",
+        "bot.ui",
+        "handlers",
+        "bot.jobs",
+        "bot.notifications",
+    ):
         assert any(within(m, (layer,)) for m in modules), f"no module of {layer} was scanned"
     assert not any(within(m, EXEMPT) for m in modules)
 
@@ -154,10 +216,59 @@ def test_the_scanner_reads_every_import_form() -> None:
     assert rule.applies_to("bot.ui.probe") and within("handlers.x", rule.forbidden)
 
 
+def test_bot_reaching_into_handlers_is_caught_but_the_app_factory_may() -> None:
+    rule = next(r for r in RULES if r.name.startswith("only the app factory"))
+    late = "def jobs() -> None:\n    from handlers.context import profile_lookup\n"
+    for module in ("bot.scheduler", "bot.jobs.status", "bot.notifications.digest", "bot.cli"):
+        found = list(imports_in(late, module=module, path="probe.py"))
+        assert any(rule.applies_to(i.module) and within(i.name, rule.forbidden) for i in found), module
+    factory = imports_in("import handlers\n", module="bot.app", path="bot/app.py")
+    assert not any(rule.applies_to(i.module) and within(i.name, rule.forbidden) for i in factory)
+    # A module named like the layer is not in it.
+    assert not within("handlers_extra", rule.forbidden)
+
+
+def test_dm_channels_are_opened_one_way() -> None:
+    """conversations.open is called only where DM channels are opened and stored for everyone."""
+    callers = sorted(
+        path.relative_to(ROOT).as_posix()
+        for package in PACKAGES
+        for path in (ROOT / package).rglob("*.py")
+        if not within(module_name(path), EXEMPT) and "conversations_open" in path.read_text(encoding="utf-8")
+    )
+    assert callers == ["bot/delivery/dm_channels.py"]
+
+
 def test_the_router_routes_exactly_the_subcommands_named_in_ids() -> None:
     # bot.edge labels metrics from bot.ids without importing handlers; the two lists must agree.
-    from bot.ids import NOT_YET_AVAILABLE, Subcommand
-    from handlers.commands import SUBCOMMANDS
+    from slack_bolt import App
 
-    assert {"help", *SUBCOMMANDS} == set(Subcommand)
+    from bot.ids import NOT_YET_AVAILABLE, Subcommand
+    from handlers import register_features
+
+    routed = register_features(App(name="layering", token="xoxb-layering", token_verification_enabled=False))
+    assert {"help", *routed.subcommands} == set(Subcommand)
     assert not NOT_YET_AVAILABLE & set(Subcommand)
+
+
+def test_a_service_reaching_for_a_renderer_or_a_notification_breaks_the_rule() -> None:
+    rule = next(r for r in RULES if r.name.startswith("services decide and record"))
+    source = (
+        "from bot.ui.status import build_late_note\n"
+        "def submit() -> None:\n"
+        "    from bot.notifications import status\n"
+        "    import bot.ui\n"
+        "from bot.delivery.outbox import enqueue\n"
+    )
+    probe = list(imports_in(source, module="bot.services.probe", path="bot/services/probe.py"))
+    assert violations(rule, probe) == {
+        ("bot/services/probe.py", 1): "bot.ui.status",
+        ("bot/services/probe.py", 3): "bot.notifications",
+        ("bot/services/probe.py", 4): "bot.ui",
+        ("bot/services/probe.py", 5): "bot.delivery.outbox",
+    }
+    # The notifications module is where a service's plain data meets its renderer.
+    above = list(imports_in(source, module="bot.notifications.probe", path="bot/notifications/probe.py"))
+    assert violations(rule, above) == {}
+    # A module merely named like the layer is not in it.
+    assert not within("bot.uikit", rule.forbidden)

@@ -331,6 +331,13 @@ def test_bot_scopes_equal_the_apps() -> None:
         assert "commands" in scopes
 
 
+def test_channel_settings_have_the_scopes_their_check_calls_for() -> None:
+    # conversations.list/.info for public and private channels, conversations.join for public ones.
+    scopes = MANIFEST["oauth_config"]["scopes"]["bot"]
+    for scope in ("channels:read", "groups:read", "channels:join"):
+        assert scope in scopes and scope in BOT_SCOPES, scope
+
+
 def test_slash_commands_escape_mentions_and_fit_slacks_limits() -> None:
     assert 1 <= len(SLASH_COMMANDS) <= 50
     for command in SLASH_COMMANDS:

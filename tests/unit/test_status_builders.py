@@ -19,7 +19,6 @@ from bot.ui.status import (
     build_late_note,
     build_skipped,
     build_status_modal,
-    escaped_clip,
     parse_status_state,
     status_field_errors,
     week_from_metadata,
@@ -126,17 +125,6 @@ def test_field_errors_name_the_blocks() -> None:
     }
 
 
-def test_escaped_clip_never_splits_an_escape() -> None:
-    clipped = escaped_clip("<" * 5000, 3000, locale="en")
-    assert len(clipped) <= 3000
-    body = clipped.split("\n")[0]
-    assert body == "&lt;" * (len(body) // 4)
-    assert (
-        escaped_clip(NASTY, 3000, locale="en")
-        == "&lt;!channel&gt; &lt;@U123&gt; &lt;https://evil|click&gt; &amp; co"
-    )
-
-
 @pytest.mark.parametrize("locale", ["en", "zh-CN"])
 def test_confirmation_escapes_clips_and_offers_buttons(locale: str) -> None:
     blockers = tuple(BlockerView(i, f"{NASTY} {i}", i == 0) for i in range(35))
@@ -165,7 +153,8 @@ def test_skipped_prompt_and_late_note_are_valid() -> None:
     assert skipped["blocks"][1]["elements"][0]["action_id"] == StatusAction.WRITE
     note = build_late_note("zh-CN", status(revision=2, progress=NASTY * 400))
     assert validate_message_blocks(note["blocks"]) == []
-    assert note["text"].startswith(":pencil2: <@UPM1> 在汇总发布后修改了 2026-W48 的周报（第 2 版）")
+    late = ":pencil2: <@UPM1> 在汇总发布后修改了 2026年第48周（11月23日—29日）的周报（第 2 版）"
+    assert note["text"].startswith(late)
     assert "accessory" not in json.dumps(note["blocks"])  # no buttons in a channel thread
 
 
@@ -187,3 +176,19 @@ def test_team_table_for_a_huge_team_fits_one_message() -> None:
 def test_team_table_when_nobody_reports() -> None:
     message = build_team_status("zh-CN", TeamStatus("2026-W48", ()), timezone="Asia/Shanghai")
     assert message["text"].startswith("目前没有向你汇报的产品经理")
+
+
+@pytest.mark.parametrize("locale", ["en", "zh-CN"])
+def test_a_clipped_body_ends_on_a_whole_emoji_and_a_whole_escape(locale: str) -> None:
+    body = "&👍🏽🇨🇳" * 2000
+    view = status(progress=body, blockers=(BlockerView(11, body, False),), health_reason=body)
+    message = build_confirmation(locale, view)
+    assert validate_message_blocks(message["blocks"]) == []
+    texts = [b["text"]["text"] for b in message["blocks"] if b["type"] == "section"]
+    clipped = [text for text in texts if "pmpulse" in text]
+    assert len(clipped) >= 3
+    for text in clipped:
+        assert len(text) <= 3000
+        kept = text.rsplit("\n", 1)[0]
+        assert kept.endswith(("&amp;", "👍🏽", "🇨🇳"))
+        assert sum(1 for c in kept if "\U0001f1e6" <= c <= "\U0001f1ff") % 2 == 0

@@ -1,4 +1,4 @@
-"""Shared by the delivery scenarios: a settable clock, queueing rows, reading what Slack received."""
+"""What the delivery scenarios share: a settable clock, queueing rows, reading what Slack received."""
 
 from __future__ import annotations
 
@@ -13,10 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.delivery.outbox import enqueue
 from bot.delivery.sender import OutboxSender
 from bot.fakeslack import FakeSlack
-from bot.services.workspaces import ensure_workspace
-from storage.models import OutboxMessage
+from storage.outbox import OutboxMessage
 from storage.uow import UnitOfWork
-from tests.scenario.conftest import TEAM_ID
 
 
 @dataclass
@@ -30,17 +28,6 @@ class Clock:
 
     def advance(self, **delta: float) -> None:
         self.now += dt.timedelta(**delta)
-
-
-def add_workspace(session_factory: sessionmaker[Session]) -> int:
-    return ensure_workspace(
-        session_factory,
-        slack_team_id=TEAM_ID,
-        name="Acme Bank",
-        bot_user_id="UBOT",
-        default_timezone="UTC",
-        default_locale="en",
-    ).id
 
 
 def bare_client(fake: FakeSlack) -> WebClient:

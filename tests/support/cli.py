@@ -1,0 +1,103 @@
+"""The `pmpulse` console script, run as a process in a shell prepared for the fake Slack."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+from bot.fakeslack import FakeSlack
+from tests.support.harness import SIGNING_SECRET
+
+PMPULSE = str(Path(sys.executable).parent / "pmpulse")
+# What `pmpulse doctor` checks besides the channels, each on a line of its own.
+DOCTOR_CHECKS = (
+    "configuration",
+    "database",
+    "migrations",
+    "slack token",
+    "scopes",
+    "clock",
+    "request verification",
+)
+
+
+def cli_environment(fake: FakeSlack, database_url: str, **settings: str) -> dict[str, str]:
+    """The shell `pmpulse` runs in: the fake Slack, the test database and `settings`.
+
+    Nothing pmpulse reads is inherited from the shell running the tests, so a developer's own
+    SLACK_ or PMPULSE_ variables cannot change what a test sees.
+    """
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PMPULSE_", "DATABASE_URL"))}
+    return {
+        **clean,
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake.api_url,
+        "DATABASE_URL": database_url,
+        **settings,
+    }
+
+
+def pmpulse(
+    env: dict[str, str], *args: str, timeout: float = 120, umask: int = -1
+) -> subprocess.CompletedProcess[str]:
+    """`pmpulse args` run to its end; `umask` is the process's (-1: the test runner's)."""
+    return subprocess.run(
+        [PMPULSE, *args], env=env, capture_output=True, text=True, timeout=timeout, umask=umask
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class HttpServer:
+    url: str
+    process: subprocess.Popen[str]
+    output: str = ""  # what it printed, once stopped
+
+
+@contextmanager
+def run_http(env: dict[str, str], *args: str) -> Iterator[HttpServer]:
+    """`pmpulse run --http [args]` on a free port, answering /healthz; stopped with SIGTERM on leaving."""
+    port = free_port()
+    process = subprocess.Popen(
+        [PMPULSE, "run", "--http", *args],
+        env={**env, "PORT": str(port)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    server = HttpServer(f"http://127.0.0.1:{port}", process)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if requests.get(f"{server.url}/healthz", timeout=5).status_code == 200:
+                    break
+            except requests.RequestException:  # not listening yet, or the worker is still booting
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"server did not start: {process.communicate(timeout=5)[0]}")
+            time.sleep(0.1)
+        yield server
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            server.output = process.communicate(timeout=15)[0]
+        except subprocess.TimeoutExpired:
+            process.kill()
+            server.output = process.communicate()[0]
