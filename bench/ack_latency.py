@@ -8,51 +8,51 @@ It starts the fake Slack Web API in-process, seeds a throwaway SQLite roster, st
 `pmpulse run --http` as a subprocess and fires signed `/pm help` and `/pm team` slash
 commands at it from a pool of client threads, timing each request until its HTTP
 response (the ack) arrives. Then it does the same against a Bolt app whose listener
-only calls ack(), served by the same gunicorn setup (`--serve-bare PORT` mode of this
-script), and compares the two. All traffic goes to 127.0.0.1 (the fake and the bare app
+only calls ack(), served by the same gunicorn setup (bench/_harness.py, shared with
+bench/burst.py), and compares the two. All traffic goes to 127.0.0.1 (the fake and the bare app
 bind there; `pmpulse run` binds 0.0.0.0 because bot/runner.py passes no host).
 """
 
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import shutil
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-from bot.fakeslack.signing import sign
+from _harness import (
+    HOST,
+    TEAM_ID,
+    LoadGenerator,
+    PhaseResult,
+    Seat,
+    ServerProcess,
+    SignedRequest,
+    bare_server,
+    percentile_ms,
+    pmpulse_command,
+    pmpulse_server,
+    running,
+    seed_roster,
+    serve_bare,
+)
 
 if TYPE_CHECKING:
-    from wsgiref.types import StartResponse, WSGIEnvironment
-
     from bot.fakeslack import FakeSlack
-    from bot.web import WsgiApp
 
-HOST = "127.0.0.1"
-TEAM_ID = "T0001"
-SIGNING_SECRET = "bench-signing-secret"
-BOT_TOKEN = "xoxb-test"
 ADMIN_ID = "UBENCHADMIN"
-EVENTS_PATH = "/slack/events"
 COMMANDS = ("help", "team")
-REQUEST_TIMEOUT = 10.0  # seconds; Bolt gives up on an unacknowledged request after 3
-STARTUP_TIMEOUT = 60.0
-STOP_TIMEOUT = 15.0
 DRAIN_TIMEOUT = 60.0
 P99_TARGET_MS = 100.0
 THROUGHPUT_TARGET = 0.40
@@ -74,72 +74,24 @@ TIMEZONES = ("Asia/Shanghai", "Europe/London", "America/New_York", "UTC", "Asia/
 LOCALES = ("en-US", "zh-CN", "en-GB")
 
 
-# -- results ---------------------------------------------------------------------------------------
-
-
-@dataclass
-class PhaseResult:
-    """What one load phase measured: per-request ack latencies of successful requests."""
-
-    target: str
-    command: str
-    latencies: list[float] = field(default_factory=list)
-    errors: int = 0
-    error_samples: list[str] = field(default_factory=list)
-    elapsed: float = 0.0
-    server_cpu: float | None = None  # CPU seconds the server processes used during the phase
-
-    @property
-    def completed(self) -> int:
-        return len(self.latencies)
-
-    @property
-    def rate(self) -> float:
-        return self.completed / self.elapsed if self.elapsed > 0 else 0.0
-
-    def percentile_ms(self, pct: float) -> float:
-        return percentile_ms(self.latencies, pct)
-
-    @property
-    def max_ms(self) -> float:
-        return max(self.latencies) * 1000 if self.latencies else float("nan")
-
-    @property
-    def cpu_ms_per_request(self) -> float:
-        """Server CPU per acknowledged request (NaN where /proc is not available)."""
-        if self.server_cpu is None or not self.latencies:
-            return float("nan")
-        return self.server_cpu / len(self.latencies) * 1000
-
-
-def percentile_ms(values: Sequence[float], pct: float) -> float:
-    """Nearest-rank percentile of seconds, in milliseconds (NaN without data)."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    rank = max(1, min(len(ordered), round(pct / 100 * len(ordered) + 0.5)))
-    return ordered[rank - 1] * 1000
-
-
 # -- load generation -------------------------------------------------------------------------------
 
 
-class LoadGenerator:
-    """Signed slash commands from N client threads, one keep-alive connection per thread."""
+class CommandLoad:
+    """Signed `/pm` slash commands, each with its own `response_url` from the fake."""
 
     def __init__(self, fake: FakeSlack, port: int, *, user_id: str, stop: threading.Event) -> None:
         self.fake = fake
-        self.port = port
         self.user_id = user_id
-        self.stop = stop
+        self.generator = LoadGenerator(port, stop=stop)
         # response_url -> (command, wall-clock send time), for acknowledged requests
         self.sent_urls: dict[str, tuple[str, float]] = {}
         # command -> one flag per answer that came inside the ack itself (good or not)
         self.in_ack: dict[str, list[bool]] = {command: [] for command in COMMANDS}
-        self._lock = threading.Lock()
 
-    def _body(self, text: str, response_url: str) -> str:
-        return urlencode(
+    def _request(self, command: str) -> SignedRequest:
+        response_url = self.fake.response_url()
+        body = urlencode(
             {
                 "token": "verification-token",
                 "team_id": TEAM_ID,
@@ -149,214 +101,34 @@ class LoadGenerator:
                 "user_id": self.user_id,
                 "user_name": self.user_id.lower(),
                 "command": "/pm",
-                "text": text,
+                "text": command,
                 "api_app_id": self.fake.app_id,
                 "is_enterprise_install": "false",
                 "response_url": response_url,
                 "trigger_id": f"{int(time.time())}.1.bench",
             }
         )
+        return SignedRequest(command, body, tag=response_url)
 
-    @staticmethod
-    def _headers(body: str) -> dict[str, str]:
-        ts = int(time.time())
-        return {
-            "Content-Type": "application/x-www-form-urlencoded",
-            "X-Slack-Request-Timestamp": str(ts),
-            "X-Slack-Signature": sign(SIGNING_SECRET, ts, body),
-        }
+    def _on_reply(self, request: SignedRequest, payload: bytes, sent_at: float) -> None:
+        if payload:
+            self.in_ack[request.kind].append(answer_is_good(request.kind, payload))
+        else:
+            self.sent_urls[request.tag] = (request.kind, sent_at)
 
     def run(
         self, target: str, command: str, *, requests: int, seconds: float, concurrency: int
     ) -> PhaseResult:
         """Send up to `requests` commands (or for at most `seconds`) and time each ack."""
-        result = PhaseResult(target, command)
-        remaining = [requests]
-        started = time.perf_counter()
-        deadline = started + seconds
-        last_done = [started]
-
-        def claim() -> bool:
-            with self._lock:
-                if remaining[0] <= 0 or self.stop.is_set() or time.perf_counter() >= deadline:
-                    return False
-                remaining[0] -= 1
-                return True
-
-        def worker() -> None:
-            conn: http.client.HTTPConnection | None = None
-            while claim():
-                response_url = self.fake.response_url()
-                body = self._body(command, response_url)
-                headers = self._headers(body)
-                active = conn or http.client.HTTPConnection(HOST, self.port, timeout=REQUEST_TIMEOUT)
-                conn = active
-                sent_at, t0 = time.time(), time.perf_counter()
-                try:
-                    active.request("POST", EVENTS_PATH, body=body.encode(), headers=headers)
-                    resp = active.getresponse()
-                    payload = resp.read()
-                    elapsed = time.perf_counter() - t0
-                    if resp.will_close:
-                        active.close()
-                        conn = None
-                except (OSError, http.client.HTTPException) as exc:
-                    active.close()
-                    conn = None
-                    self._record_error(result, f"{type(exc).__name__}: {exc}")
-                    continue
-                with self._lock:
-                    last_done[0] = max(last_done[0], t0 + elapsed)
-                    if resp.status == 200:
-                        result.latencies.append(elapsed)
-                        if payload:
-                            self.in_ack[command].append(answer_is_good(command, payload))
-                        else:
-                            self.sent_urls[response_url] = (command, sent_at)
-                    else:
-                        result.errors += 1
-                        if len(result.error_samples) < 3:
-                            result.error_samples.append(f"HTTP {resp.status}: {payload[:200]!r}")
-            if conn is not None:
-                conn.close()
-
-        threads = [
-            threading.Thread(target=worker, name=f"client-{i}", daemon=True) for i in range(concurrency)
-        ]
-        for thread in threads:
-            thread.start()
-        join_all(threads, seconds + REQUEST_TIMEOUT + 5, self.stop)
-        result.elapsed = last_done[0] - started
-        return result
-
-    def _record_error(self, result: PhaseResult, message: str) -> None:
-        with self._lock:
-            result.errors += 1
-            if len(result.error_samples) < 3:
-                result.error_samples.append(message)
-
-
-def join_all(threads: Iterable[threading.Thread], timeout: float, stop: threading.Event) -> None:
-    """Join threads in short slices so Ctrl-C is seen; give up (they are daemons) after `timeout`."""
-    deadline = time.monotonic() + timeout
-    try:
-        for thread in threads:
-            while thread.is_alive() and time.monotonic() < deadline:
-                thread.join(0.2)
-    except KeyboardInterrupt:
-        stop.set()
-        raise
-
-
-# -- subprocesses ----------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-class ServerProcess:
-    """A server subprocess in its own process group (gunicorn master plus workers)."""
-
-    def __init__(self, name: str, argv: Sequence[str], env: dict[str, str], port: int, log: Path) -> None:
-        self.name, self.argv, self.env, self.port, self.log_path = name, list(argv), env, port, log
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        with self.log_path.open("wb") as log:
-            self.proc = subprocess.Popen(
-                self.argv,
-                env=self.env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    def wait_healthy(self, timeout: float = STARTUP_TIMEOUT) -> None:
-        """Poll GET /healthz until it answers 200; fail with the log tail if the process dies."""
-        assert self.proc is not None
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.name} exited with {self.proc.returncode}:\n{self.log_tail()}")
-            conn = http.client.HTTPConnection(HOST, self.port, timeout=2)
-            try:
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
-                    return
-            except (OSError, http.client.HTTPException):
-                pass
-            finally:
-                conn.close()
-            time.sleep(0.2)
-        raise RuntimeError(f"{self.name} not healthy after {timeout:.0f}s:\n{self.log_tail()}")
-
-    def stop(self) -> None:
-        """SIGTERM the process group; SIGKILL it after STOP_TIMEOUT or on a second Ctrl-C."""
-        proc, self.proc = self.proc, None
-        if proc is None:
-            return
-        try:
-            if proc.poll() is None:
-                _signal_group(proc.pid, signal.SIGTERM)
-                proc.wait(STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            pass
-        finally:
-            # Whatever is left of the group (gunicorn master and workers) goes now.
-            _signal_group(proc.pid, signal.SIGKILL)
-            with suppress(subprocess.TimeoutExpired):
-                proc.wait(5)
-
-    def cpu_seconds(self) -> float | None:
-        """User+system CPU of the live processes in the server's process group (Linux /proc), or None."""
-        if self.proc is None:
-            return None
-        total = 0
-        try:
-            for stat in Path("/proc").glob("[0-9]*/stat"):
-                try:
-                    fields = stat.read_text().rsplit(")", 1)[1].split()
-                except (OSError, IndexError):
-                    continue  # the process went away meanwhile
-                if int(fields[2]) == self.proc.pid:  # pgrp
-                    total += int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
-        except OSError:
-            return None
-        return total / os.sysconf("SC_CLK_TCK")
-
-    def log_tail(self, lines: int = 30) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return "(no log)"
-
-
-def _signal_group(pgid: int, sig: signal.Signals) -> None:
-    with suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, sig)
-
-
-@contextmanager
-def running(server: ServerProcess) -> Iterator[ServerProcess]:
-    server.start()
-    try:
-        server.wait_healthy()
-        yield server
-    finally:
-        server.stop()
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    """The current environment without settings that would leak into the servers, plus `extra`."""
-    drop = ("SLACK_", "PMPULSE_", "DATABASE_URL", "PORT", "GUNICORN_")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
-    env.update(extra)
-    return env
+        return self.generator.run(
+            target,
+            command,
+            lambda: self._request(command),
+            requests=requests,
+            seconds=seconds,
+            concurrency=concurrency,
+            on_reply=self._on_reply,
+        )
 
 
 # -- the database ----------------------------------------------------------------------------------
@@ -364,108 +136,38 @@ def clean_env(**extra: str) -> dict[str, str]:
 
 def seed(fake: FakeSlack, database_url: str, members: int) -> dict[str, int]:
     """Migrate a fresh database and put `members` people on the roster (and in the fake's directory)."""
-    from bot.services.workspaces import ensure_workspace
-    from storage.db import make_engine, make_session_factory, upgrade
-    from storage.models import Member, MemberProductLine
-    from storage.uow import UnitOfWork
-
-    engine = make_engine(database_url)
-    upgrade(engine)
-    factory = make_session_factory(engine)
-    workspace = ensure_workspace(
-        factory,
-        slack_team_id=TEAM_ID,
-        name=fake.team_name,
-        bot_user_id=fake.bot_user_id,
-        default_timezone="UTC",
-        default_locale="en",
-    )
     admins = max(1, members // 100)
     managers = max(1, members // 10)
     counts = {"admin": 0, "manager": 0, "pm": 0}
-    with UnitOfWork(factory, workspace.id) as uow:
-        lines = [uow.product_lines.get_or_create(name) for name in PRODUCT_LINES]
-        people: list[Member] = []
-        owned: list[set[int]] = []
-        for i in range(members):
-            if i < admins:
-                role, user_id = "admin", ADMIN_ID if i == 0 else f"UADM{i:05d}"
-            elif i < admins + managers:
-                role, user_id = "manager", f"UMGR{i:05d}"
-            else:
-                role, user_id = "pm", f"UPM{i:05d}"
-            slack_locale = "en-US" if user_id == ADMIN_ID else LOCALES[i % len(LOCALES)]
-            tz = TIMEZONES[i % len(TIMEZONES)]
-            name = f"{role}{i:04d}"
-            fake.add_user(user_id, name=name, real_name=f"{role.title()} {i:04d}", tz=tz, locale=slack_locale)
-            member = Member(
-                workspace_id=workspace.id,
+    seats: list[Seat] = []
+    lines = len(PRODUCT_LINES)
+    for i in range(members):
+        if i < admins:
+            role, user_id = "admin", ADMIN_ID if i == 0 else f"UADM{i:05d}"
+        elif i < admins + managers:
+            role, user_id = "manager", f"UMGR{i:05d}"
+        else:
+            role, user_id = "pm", f"UPM{i:05d}"
+        manager: int | None = None
+        owned: frozenset[int] = frozenset()
+        if role == "manager":
+            manager, owned = i % admins, frozenset({i % lines})
+        elif role == "pm":
+            manager, owned = admins + i % managers, frozenset({i % lines, (i * 7) % lines})
+        seats.append(
+            Seat(
                 slack_user_id=user_id,
-                name=name,
                 role=role,
-                timezone=tz,
-                locale="zh-CN" if slack_locale.startswith("zh") else "en",
-                active=True,
+                name=f"{role}{i:04d}",
+                timezone=TIMEZONES[i % len(TIMEZONES)],
+                slack_locale="en-US" if user_id == ADMIN_ID else LOCALES[i % len(LOCALES)],
+                manager=manager,
+                product_lines=owned,
             )
-            if role == "manager":
-                member.manager = people[i % admins]
-                owned.append({i % len(lines)})
-            elif role == "pm":
-                member.manager = people[admins + i % managers]
-                owned.append({i % len(lines), (i * 7) % len(lines)})
-            else:
-                owned.append(set())
-            people.append(member)
-            counts[role] += 1
-        uow.session.add_all(people)
-        uow.session.flush()
-        # Member.product_lines is view-only: ownership rows are written as the roster service writes them.
-        uow.session.add_all(
-            MemberProductLine(workspace_id=workspace.id, member_id=member.id, product_line_id=lines[j].id)
-            for member, indexes in zip(people, owned, strict=True)
-            for j in indexes
         )
-        uow.commit()
-    engine.dispose()
+        counts[role] += 1
+    seed_roster(fake, database_url, seats, PRODUCT_LINES)
     return counts
-
-
-# -- the bare Bolt app (--serve-bare) --------------------------------------------------------------
-
-
-def serve_bare(port: int, *, workers: int, threads: int) -> int:
-    """Serve a Bolt app whose `/pm` listener only acks, with the project's gunicorn setup."""
-    from bot.server import serve
-
-    def app_factory() -> WsgiApp:
-        from slack_bolt import Ack, App
-        from slack_bolt.adapter.wsgi import SlackRequestHandler
-        from slack_sdk import WebClient
-
-        client = WebClient(token=BOT_TOKEN, base_url=os.environ["SLACK_API_URL"])
-        app = App(
-            client=client,
-            signing_secret=os.environ["SLACK_SIGNING_SECRET"],
-            token_verification_enabled=False,
-            process_before_response=False,
-        )
-
-        @app.command("/pm")
-        def pm(ack: Ack) -> None:
-            ack()
-
-        slack = SlackRequestHandler(app, path=EVENTS_PATH)
-
-        def wsgi(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-            if environ.get("PATH_INFO") == "/healthz":
-                start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])
-                return [b"ok"]
-            return slack(environ, start_response)
-
-        return wsgi
-
-    serve(app_factory, port=port, host=HOST, workers=workers, threads=threads)
-    return 0
 
 
 # -- checking the work done after the ack ----------------------------------------------------------
@@ -551,7 +253,7 @@ def collect_answers(
 
 def run_phases(
     name: str,
-    load: LoadGenerator,
+    load: CommandLoad,
     server: ServerProcess,
     args: argparse.Namespace,
     log: Callable[[str], None],
@@ -645,13 +347,10 @@ def benchmark(args: argparse.Namespace) -> int:
     from bot.fakeslack import FakeSlack
 
     stop = threading.Event()
-    script = Path(__file__).resolve()
-    pmpulse = Path(sys.executable).parent / "pmpulse"
-    found = str(pmpulse) if pmpulse.exists() else shutil.which("pmpulse")
+    found = pmpulse_command()
     if found is None:
         print("ack_latency: the pmpulse command is not installed in this environment", file=sys.stderr)
         return 2
-    pmpulse_cmd: str = found
 
     def log(line: str) -> None:
         print(line, flush=True)
@@ -673,41 +372,29 @@ def benchmark(args: argparse.Namespace) -> int:
         )
         server_args = ["--workers", str(args.workers), "--threads", str(args.threads)]
 
-        port = free_port()
-        env = clean_env(
-            SLACK_BOT_TOKEN=BOT_TOKEN,
-            SLACK_SIGNING_SECRET=SIGNING_SECRET,
-            SLACK_API_URL=fake.api_url,
-            DATABASE_URL=database_url,
-            PORT=str(port),
-            PMPULSE_ADMINS=ADMIN_ID,
+        app_server = pmpulse_server(
+            found,
+            fake,
+            database_url=database_url,
+            server_args=server_args,
+            workdir=tmpdir,
+            admins=ADMIN_ID,
         )
-        app_server = ServerProcess(
-            "pmpulse", [pmpulse_cmd, "run", "--http", *server_args], env, port, tmpdir / "pmpulse.log"
-        )
-        log(f"starting pmpulse run --http on {HOST}:{port}")
+        log(f"starting pmpulse run --http on {HOST}:{app_server.port}")
         with running(app_server):
             fake.clear_calls()
-            load = LoadGenerator(fake, port, user_id=ADMIN_ID, stop=stop)
+            load = CommandLoad(fake, app_server.port, user_id=ADMIN_ID, stop=stop)
             pm_results = run_phases("pmpulse", load, app_server, args, log)
             answers = collect_answers(fake, load.sent_urls)
             in_ack = load.in_ack
         if args.keep_logs:
             shutil.copy(app_server.log_path, args.keep_logs)
 
-        port = free_port()
-        env = clean_env(SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake.api_url)
-        bare_server = ServerProcess(
-            "bare",
-            [sys.executable, str(script), "--serve-bare", str(port), *server_args],
-            env,
-            port,
-            tmpdir / "bare.log",
-        )
-        log(f"starting the bare Bolt app on {HOST}:{port}")
-        with running(bare_server):
-            load = LoadGenerator(fake, port, user_id=ADMIN_ID, stop=stop)
-            bare_results = run_phases("bare", load, bare_server, args, log)
+        bare = bare_server(fake, server_args=server_args, workdir=tmpdir)
+        log(f"starting the bare Bolt app on {HOST}:{bare.port}")
+        with running(bare):
+            load = CommandLoad(fake, bare.port, user_id=ADMIN_ID, stop=stop)
+            bare_results = run_phases("bare", load, bare, args, log)
 
         met = print_summary(pm_results, bare_results, answers)
         met = print_in_ack(in_ack) and met

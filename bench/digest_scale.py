@@ -35,15 +35,9 @@ from bot.services.digest import weekly_digest
 from bot.services.workspaces import ensure_workspace, set_team_setting
 from bot.ui.digest import build_digest
 from storage.db import make_engine, make_session_factory, upgrade
-from storage.models import (
-    Blocker,
-    Goal,
-    KpiValue,
-    Member,
-    MemberProductLine,
-    ProductLine,
-    StatusUpdate,
-)
+from storage.goals import Goal
+from storage.roster import Member, MemberProductLine, ProductLine
+from storage.status import Blocker, KpiValue, StatusUpdate
 from storage.uow import UnitOfWork
 
 BUILD_TARGET_MS = 500.0

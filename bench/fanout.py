@@ -48,7 +48,8 @@ from bot.services.workspaces import ensure_workspace
 from bot.slack_client import build_web_client
 from bot.ui.prompts import build_prompt
 from storage.db import make_engine, make_session_factory, upgrade
-from storage.models import Member
+from storage.outbox_state import SETTLED
+from storage.roster import Member
 from storage.uow import UnitOfWork
 
 TEAM_ID = "T0001"
@@ -185,9 +186,7 @@ def run(
         opens = len(fake.calls_to("conversations.open"))
     with UnitOfWork(session_factory) as uow:
         states = uow.outbox.depth()
-        settled = {
-            row.delivery_key for row in uow.outbox.list(limit=pms + 1) if row.state in ("sent", "failed")
-        }
+        settled = {row.delivery_key for row in uow.outbox.list(limit=pms + 1) if row.state in SETTLED}
     engine.dispose()
     keys = set(queued)
     return RunResult(
@@ -210,7 +209,7 @@ def run(
 def enqueue_prompts(deps: AppDeps, workspace_id: int, users: list[str]) -> list[str]:
     """The real `status-prompts` job when it queues the prompts; else the same payloads directly."""
     try:
-        from handlers.jobs import run_job
+        from bot.jobs import run_job
 
         summary = run_job("status-prompts", deps, PROMPT_TIME)
         print(f"status-prompts job: {summary}")
