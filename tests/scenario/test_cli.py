@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -106,12 +105,14 @@ def test_run_http_answers_signed_requests(http_server: str, fake: FakeSlack) -> 
 
 
 def test_run_http_starts_a_worker_per_core_and_metrics_count_them_all(
-    env: dict[str, str], fake: FakeSlack
+    env: dict[str, str], fake: FakeSlack, tmp_path: Path
 ) -> None:
     cores = len(os.sched_getaffinity(0))
     sent = 12
-    before = set(Path(tempfile.gettempdir()).glob("pmpulse-metrics-*"))
-    with run_http(env) as server:
+    # The server's own temporary directory: other pmpulse processes on this machine make theirs too.
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    with run_http({**env, "TMPDIR": str(temporary)}) as server:
         sender = SlackRequestSender(
             app_url=f"{server.url}/slack/events", signing_secret=SIGNING_SECRET, team_id=TEAM_ID, fake=fake
         )
@@ -120,7 +121,7 @@ def test_run_http_starts_a_worker_per_core_and_metrics_count_them_all(
         metrics = requests.get(f"{server.url}/metrics", timeout=5).text
         pid = server.process.pid
         workers = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        counted_in = set(Path(tempfile.gettempdir()).glob("pmpulse-metrics-*")) - before
+        counted_in = set(temporary.glob("pmpulse-metrics-*"))
     assert len(workers) == cores
     assert f"{cores} worker{'s' if cores != 1 else ''} of 16 threads" in server.output, server.output
     # Whichever worker answered, /metrics (from whichever worker) counts every request.
