@@ -5,13 +5,17 @@ from __future__ import annotations
 import pytest
 
 from bot.cli import main
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import METRICS_DIR, ConfigError, Settings, load_settings
 
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in Settings.model_fields:
         monkeypatch.delenv(name, raising=False)
+    # `pmpulse run --http` names its metrics directory in the environment before it checks the
+    # tokens; set here (empty reads as unset), it is taken away again after each test rather than
+    # switching this test process's /metrics to that directory for the tests that follow.
+    monkeypatch.setenv(METRICS_DIR, "")
 
 
 def test_defaults() -> None:
