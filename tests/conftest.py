@@ -2,10 +2,11 @@
 
 Set PMPULSE_TEST_DATABASE_URL (a PostgreSQL URL) to run the suite against PostgreSQL instead
 of SQLite. On SQLite each test gets its own file, copied from a template migrated once per run.
-On PostgreSQL the tests take turns on one migrated schema, emptied (TRUNCATE) before each
-test; a test that changed the schema itself (a trigger, a dropped table) leaves it behind and
-the next one gets a newly migrated schema. Tests of the migrations take `fresh_database_url`,
-an empty schema of their own.
+On PostgreSQL the tests take turns on one migrated schema, emptied before each test (DELETE in
+foreign-key order and sequences restarted: TRUNCATE makes new files for every table, ten times
+slower on tables this small); a test that changed the schema itself (a trigger, a dropped
+table) leaves it behind and the next one gets a newly migrated schema. Tests of the migrations
+take `fresh_database_url`, an empty schema of their own.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from graphlib import TopologicalSorter
 from pathlib import Path
 from typing import Any
 
@@ -81,20 +83,39 @@ class PostgresSchemas:
                 shape = self._shape(connection, schema)
                 if shape != self.shared_shape:
                     return False
-                tables = connection.execute(
-                    text(
-                        "SELECT tablename FROM pg_tables"
-                        " WHERE schemaname = :s AND tablename <> 'alembic_version'"
-                    ),
-                    {"s": schema},
-                ).scalars()
-                names = ", ".join(f'"{schema}"."{name}"' for name in tables)
-                if names:
-                    connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+                order = self._delete_order(connection, schema)
+                emptying = [f'DELETE FROM "{schema}"."{name}"' for name in order]
+                emptying.append(
+                    "SELECT setval(s.oid, 1, false) FROM pg_class s JOIN pg_namespace n"
+                    f" ON n.oid = s.relnamespace WHERE s.relkind = 'S' AND n.nspname = '{schema}'"
+                )
+                connection.exec_driver_sql("; ".join(emptying))  # one message: one transaction
         except DBAPIError as exc:  # a connection a test left open holds a lock: start afresh
             log.warning("test schema %s could not be emptied (%s); migrating a new one", schema, exc.orig)
             return False
         return True
+
+    @staticmethod
+    def _delete_order(connection: Connection, schema: str) -> list[str]:
+        """The schema's tables (those the app makes as it runs too), each after those referring to it."""
+        tables = connection.execute(
+            text("SELECT tablename FROM pg_tables WHERE schemaname = :s AND tablename <> 'alembic_version'"),
+            {"s": schema},
+        ).scalars()
+        sorter: TopologicalSorter[str] = TopologicalSorter({name: () for name in tables})
+        references = connection.execute(
+            text(
+                "SELECT child.relname, parent.relname FROM pg_constraint c"
+                " JOIN pg_class child ON child.oid = c.conrelid"
+                " JOIN pg_class parent ON parent.oid = c.confrelid"
+                " JOIN pg_namespace n ON n.oid = child.relnamespace WHERE c.contype = 'f' AND n.nspname = :s"
+            ),
+            {"s": schema},
+        )
+        for child, parent in references:
+            if child != parent:  # a table referring to itself is emptied by one statement
+                sorter.add(parent, child)
+        return list(sorter.static_order())
 
     @staticmethod
     def _shape(connection: Connection, schema: str) -> tuple[int, ...]:
