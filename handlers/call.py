@@ -127,32 +127,16 @@ def action_listener(
 
 
 def _roster_action(listener: ActionListener) -> Callable[..., None]:
-    def run(
-        ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond | None
-    ) -> None:
-        ack()
-        deps, workspace = deps_of(context), workspace_of(context)
-        actor = find_actor(deps, workspace, body["user"]["id"], client)
-        if actor is None:
-            return
-        call = ActionCall(
-            deps=deps,
-            workspace=workspace,
-            locale=locale_for(actor, workspace),
-            body=body,
-            client=client,
-            respond=respond,
-            actor=actor,
-        )
-        try:
-            listener(call)
-        except ServiceError as exc:
-            call.tell(exc.key, **shown(exc.params))
-
-    return _named_after(run, listener)
+    return _click_listener(listener, guests=False)
 
 
 def _guest_action(listener: GuestListener) -> Callable[..., None]:
+    return _click_listener(listener, guests=True)
+
+
+def _click_listener(listener: Callable[[Any], None], *, guests: bool) -> Callable[..., None]:
+    """Acknowledge, resolve who clicked, run `listener`; off the roster only guests go on."""
+
     def run(
         ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond | None
     ) -> None:
@@ -160,16 +144,22 @@ def _guest_action(listener: GuestListener) -> Callable[..., None]:
         deps, workspace = deps_of(context), workspace_of(context)
         user_id = str(body["user"]["id"])
         actor = find_actor(deps, workspace, user_id, client)
+        if actor is None and not guests:
+            return
         locale = locale_for(actor, workspace) if actor else guest_locale(client, workspace, user_id)
-        call = GuestCall(
-            deps=deps,
-            workspace=workspace,
-            locale=locale,
-            body=body,
-            client=client,
-            respond=respond,
-            actor=actor,
-        )
+        resolved: dict[str, Any] = {
+            "deps": deps,
+            "workspace": workspace,
+            "locale": locale,
+            "body": body,
+            "client": client,
+            "respond": respond,
+        }
+        call: _Click
+        if guests or actor is None:
+            call = GuestCall(**resolved, actor=actor)
+        else:
+            call = ActionCall(**resolved, actor=actor)
         try:
             listener(call)
         except ServiceError as exc:

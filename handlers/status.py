@@ -6,6 +6,7 @@ for the week it was asked about), the services do the work, `bot.ui.status` buil
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from bot.delivery.dm_channels import DmChannels
@@ -157,24 +158,14 @@ def handle_status(call: CommandCall) -> None:
     if args and args[0].lower() == "team":
         _team(call)
         return
-    if len(args) > 1:
-        call.say_key("common.usage", usage=t(call.locale, "status.usage"))
-        return
-    week = parse_week(args[0]) if args else None
-    if args and week is None:
-        _bad_week(call)
-        return
-    _open_modal(call, trigger_id=call.payload["trigger_id"], week=week)
+    given = _week_argument(call, args)
+    if given != _REFUSED:
+        _open_modal(call, trigger_id=call.payload["trigger_id"], week=given)
 
 
 def _team(call: CommandCall) -> None:
-    args = call.args[1:]
-    if len(args) > 1:
-        call.say_key("common.usage", usage=t(call.locale, "status.usage"))
-        return
-    week = parse_week(args[0]) if args else None
-    if args and week is None:
-        _bad_week(call)
+    week = _week_argument(call, call.args[1:])
+    if week == _REFUSED:
         return
     answer = team_week(
         call.deps.uow,
@@ -184,6 +175,22 @@ def _team(call: CommandCall) -> None:
         now=call.deps.clock(),
     )
     call.reply(build_team_status(call.locale, answer.status, timezone=answer.timezone))
+
+
+_REFUSED = "refused"  # a sentinel no week parses to: `_week_argument` has answered already
+
+
+def _week_argument(call: CommandCall, args: Sequence[str]) -> str | None:
+    """The one optional WEEK of a status command: the week, None for the current one, or
+    `_REFUSED` once the person has been told what is wrong (the usage, or how weeks are written)."""
+    if len(args) > 1:
+        call.say_key("common.usage", usage=t(call.locale, "status.usage"))
+        return _REFUSED
+    week = parse_week(args[0]) if args else None
+    if args and week is None:
+        _bad_week(call)
+        return _REFUSED
+    return week
 
 
 def _bad_week(call: CommandCall) -> None:
