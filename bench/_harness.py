@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING
 
 from bot.fakeslack.signing import sign
@@ -336,6 +337,15 @@ class ServerProcess:
 
     def log_tail(self, lines: int = 30) -> str:
         return "\n".join(self.log_text().splitlines()[-lines:]) or "(no log)"
+
+
+def interrupt_on_sigterm() -> None:
+    """SIGTERM stops a benchmark as Ctrl-C does: through KeyboardInterrupt, so servers are stopped."""
+
+    def raise_interrupt(signum: int, _frame: FrameType | None) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, raise_interrupt)
 
 
 def _signal_group(pgid: int, sig: signal.Signals) -> None:

@@ -19,7 +19,6 @@ import argparse
 import json
 import os
 import shutil
-import signal
 import sys
 import tempfile
 import threading
@@ -27,7 +26,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
@@ -40,6 +38,7 @@ from _harness import (
     ServerProcess,
     SignedRequest,
     bare_server,
+    interrupt_on_sigterm,
     percentile_ms,
     pmpulse_command,
     pmpulse_server,
@@ -401,10 +400,6 @@ def benchmark(args: argparse.Namespace) -> int:
     return 0 if met else 1
 
 
-def _raise_interrupt(signum: int, _frame: FrameType | None) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -430,7 +425,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             build_parser().error(f"--{name} must be at least 1")
     if args.seconds <= 0 or args.warmup < 0:
         build_parser().error("--seconds must be positive and --warmup not negative")
-    signal.signal(signal.SIGTERM, _raise_interrupt)
+    interrupt_on_sigterm()
     try:
         return benchmark(args)
     except KeyboardInterrupt:

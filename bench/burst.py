@@ -32,7 +32,6 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -46,6 +45,7 @@ from _harness import (
     SignedRequest,
     bare_server,
     drop_postgres_schema,
+    interrupt_on_sigterm,
     percentile_ms,
     pmpulse_command,
     pmpulse_server,
@@ -758,10 +758,6 @@ def benchmark(args: argparse.Namespace) -> int:
     return 0 if met else 1
 
 
-def _raise_interrupt(signum: int, _frame: FrameType | None) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -801,7 +797,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--both needs --database (the PostgreSQL to run on)")
     if args.database and not args.database.startswith("postgresql"):
         parser.error("--database takes a postgresql:// URL (SQLite is the default)")
-    signal.signal(signal.SIGTERM, _raise_interrupt)
+    interrupt_on_sigterm()
     try:
         return benchmark(args)
     except KeyboardInterrupt:
