@@ -1,7 +1,10 @@
 """Shared fixtures: a migrated database per test, on SQLite or on PostgreSQL.
 
 Set PMPULSE_TEST_DATABASE_URL (a PostgreSQL URL) to run the suite against PostgreSQL instead
-of SQLite. On SQLite each test gets its own file, copied from a template migrated once per run.
+of SQLite; in a parallel run each worker makes a database of its own on that server, named
+after the URL's with the worker's name appended, and drops it at the end.
+
+On SQLite each test gets its own file, copied from a template migrated once per run.
 On PostgreSQL the tests take turns on one migrated schema, emptied before each test (DELETE in
 foreign-key order and sequences restarted: TRUNCATE makes new files for every table, ten times
 slower on tables this small); a test that changed the schema itself (a trigger, a dropped
@@ -12,6 +15,7 @@ take `fresh_database_url`, an empty schema of their own.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -39,8 +43,18 @@ def pytest_report_header() -> str:
 class PostgresSchemas:
     """Schemas on the test server: made per run, dropped at its end."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, worker: str | None = None) -> None:
         self.base: URL = make_url(url).set(drivername="postgresql+psycopg")
+        self.database: str | None = None
+        if worker:  # a parallel run: each worker its own database, its advisory locks its own
+            self.database = f"{self.base.database}_{worker}"
+            server = create_engine(self.base, isolation_level="AUTOCOMMIT")
+            with server.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)'))
+                connection.execute(text(f'CREATE DATABASE "{self.database}"'))
+            server.dispose()
+            self.server_url = self.base
+            self.base = self.base.set(database=self.database)
         self.admin = create_engine(self.base, isolation_level="AUTOCOMMIT")
         self.made: list[str] = []
         self.shared: str | None = None
@@ -143,12 +157,17 @@ class PostgresSchemas:
         for schema in self.made:
             self.drop(schema)
         self.admin.dispose()
+        if self.database:
+            server = create_engine(self.server_url, isolation_level="AUTOCOMMIT")
+            with server.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)'))
+            server.dispose()
 
 
 @pytest.fixture(scope="session")
 def postgres_schemas() -> Iterator[PostgresSchemas]:
     assert PG_URL is not None
-    schemas = PostgresSchemas(PG_URL)
+    schemas = PostgresSchemas(PG_URL, worker=os.environ.get("PYTEST_XDIST_WORKER"))
     yield schemas
     schemas.close()
 

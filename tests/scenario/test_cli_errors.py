@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from tests.support.cli import PMPULSE, pmpulse
+from tests.support.cli import PMPULSE, pmpulse, pmpulse_cold
 
 # Commands that open the database before doing anything else.
 DATABASE_COMMANDS = [
@@ -176,3 +177,38 @@ def test_retrying_an_outbox_message_that_does_not_exist_is_bad_input(env: dict[s
     assert pmpulse(env, "db", "upgrade").returncode == 0
     missing = pmpulse(env, "outbox", "retry", "99")
     assert missing.returncode == 2 and missing.stderr == "pmpulse: no outbox message 99\n"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("--help",),
+        ("team", "add", "bob", "--role", "pm"),  # bad input: exit 2 and a line on stderr
+        ("db", "upgrade"),
+        ("config", "show"),
+        ("team", "list"),
+        ("jobs", "run", "no-such-job"),
+    ],
+    ids=" ".join,
+)
+def test_a_command_answers_the_same_forked_warm_as_started_by_the_shell(
+    env: dict[str, str], command: tuple[str, ...]
+) -> None:
+    """The suite forks most CLI commands from a process that imported pmpulse once; they must
+    answer exactly as the console script the shell starts does: output, errors, exit status."""
+    cold = pmpulse_cold(env, *command)
+    warm = pmpulse(env, *command)
+    assert (warm.returncode, warm.stdout, warm.stderr) == (cold.returncode, cold.stdout, cold.stderr)
+
+
+def test_a_warm_started_command_gets_its_own_environment_and_working_directory(
+    env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    relative = {**env, "DATABASE_URL": "sqlite:///relative.db"}  # opened in the working directory
+    assert pmpulse(relative, "db", "upgrade").returncode == 0
+    assert (tmp_path / "relative.db").exists()
+    missing = pmpulse({k: v for k, v in env.items() if k != "SLACK_BOT_TOKEN"}, "doctor")
+    assert missing.returncode == 1 and "SLACK_BOT_TOKEN is not set" in missing.stdout
+    again = pmpulse(env, "doctor")  # the previous command's environment is gone
+    assert "ok   slack token" in again.stdout and "is not set" not in again.stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import signal
 import socket
@@ -17,6 +18,7 @@ import requests
 
 from bot.fakeslack import FakeSlack
 from tests.support.harness import SIGNING_SECRET
+from tests.support.warm import WarmStarter
 
 PMPULSE = str(Path(sys.executable).parent / "pmpulse")
 # What `pmpulse doctor` checks besides the channels, each on a line of its own.
@@ -48,13 +50,21 @@ def cli_environment(fake: FakeSlack, database_url: str, **settings: str) -> dict
     }
 
 
+_warm = WarmStarter()
+atexit.register(_warm.close)
+
+
 def pmpulse(
     env: dict[str, str], *args: str, timeout: float = 120, umask: int = -1
 ) -> subprocess.CompletedProcess[str]:
-    """`pmpulse args` run to its end; `umask` is the process's (-1: the test runner's)."""
-    return subprocess.run(
-        [PMPULSE, *args], env=env, capture_output=True, text=True, timeout=timeout, umask=umask
-    )
+    """`pmpulse args` run to its end, in a process of its own forked with pmpulse already imported
+    (tests/support/warm.py); `umask` is the process's (-1: the test runner's)."""
+    return _warm.run([PMPULSE, *args], env=env, timeout=timeout, umask=umask)
+
+
+def pmpulse_cold(env: dict[str, str], *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """`pmpulse args` started as the shell starts it, for what is about the interpreter's start-up."""
+    return subprocess.run([PMPULSE, *args], env=env, capture_output=True, text=True, timeout=timeout)
 
 
 def free_port() -> int:

@@ -1,0 +1,261 @@
+"""`pmpulse` processes forked from one that has already imported pmpulse: the same program in
+a process of its own, without paying Python's start-up and pmpulse's imports every time.
+
+A CLI test runs a real process: its own pid, environment, working directory, umask and file
+descriptors, its exit status as the shell would see it (a signal included), its stdout and
+stderr as bytes written to files. Only the imports are shared: a server process imports the
+application once, then, for each command, forks a waiter that forks the command and reports
+how it ended. Starting a fresh interpreter costs 1 to 2 s of CPU on a small machine; a fork
+costs milliseconds, and most of the suite's CLI tests run dozens of commands.
+
+What a fresh process would decide at import time from its environment is not preloaded:
+prometheus_client picks its storage from PROMETHEUS_MULTIPROC_DIR when first imported, so the
+server refuses to start if the preload pulled it in. `tempfile` is made to look at TMPDIR
+again in every command. Tests that are about the interpreter's own start-up (the import time
+of `--help`, a closed stdout at exit) run the console script with `subprocess` instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import select
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+PRELOAD = (
+    "bot.cli",
+    "bot.runtime",
+    "bot.services.channels",
+    "bot.services.roster",
+    "slack_sdk.errors",
+    "storage.db",
+    "alembic.command",
+    "psycopg",
+)
+_HEADER = struct.Struct("!I")
+
+
+def _send_json(sock: socket.socket, value: Any, fds: list[int] | None = None) -> None:
+    data = json.dumps(value).encode()
+    message = _HEADER.pack(len(data)) + data
+    if fds:
+        socket.send_fds(sock, [message], fds)
+    else:
+        sock.sendall(message)
+
+
+def _recv_exact(sock: socket.socket, size: int, fds: list[int] | None = None) -> bytes:
+    chunks = b""
+    while len(chunks) < size:
+        if fds is not None and not chunks:
+            data, got, _, _ = socket.recv_fds(sock, size, 3)
+            fds.extend(got)
+        else:
+            data = sock.recv(size - len(chunks))
+        if not data:
+            raise EOFError
+        chunks += data
+    return chunks
+
+
+def _recv_json(sock: socket.socket, fds: list[int] | None = None) -> Any:
+    header = _recv_exact(sock, _HEADER.size, fds)
+    (size,) = _HEADER.unpack(header)
+    return json.loads(_recv_exact(sock, size))
+
+
+# -- the server ---------------------------------------------------------------------------------
+
+
+def _serve(listener: socket.socket, lifeline: int) -> None:
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # waiters are reaped as they end
+    while True:
+        ready, _, _ = select.select([listener, lifeline], [], [])
+        if lifeline in ready:  # the test process has gone
+            return
+        connection, _ = listener.accept()
+        if os.fork() == 0:
+            listener.close()
+            os.close(lifeline)
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            code = 1
+            try:
+                _wait_for_command(connection)
+                code = 0
+            finally:
+                os._exit(code)
+        connection.close()
+
+
+def _wait_for_command(connection: socket.socket) -> None:
+    fds: list[int] = []
+    request = _recv_json(connection, fds)
+    pid = os.fork()
+    if pid == 0:
+        connection.close()
+        _run_command(request, fds)  # never returns
+    for fd in fds:
+        os.close(fd)
+    _send_json(connection, {"pid": pid})
+    _, status = os.waitpid(pid, 0)
+    _send_json(connection, {"returncode": os.waitstatus_to_exitcode(status)})
+
+
+def _run_command(request: dict[str, Any], fds: list[int]) -> None:
+    """As the console script would: `sys.exit(main())`, then the interpreter's exit."""
+    code = 1
+    try:
+        stdin, stdout, stderr = fds
+        for fd, target in ((stdin, 0), (stdout, 1), (stderr, 2)):
+            os.dup2(fd, target)
+            os.close(fd)
+        os.environ.clear()
+        os.environ.update(request["env"])
+        os.chdir(request["cwd"])
+        if request["umask"] is not None:
+            os.umask(request["umask"])
+        tempfile.tempdir = None
+        sys.argv = [request["argv"][0], *request["argv"][1:]]
+        from bot.cli import main
+
+        try:
+            code = _exit_code(main(request["argv"][1:]))
+        except SystemExit as exc:
+            code = _exit_code(exc.code)
+        except KeyboardInterrupt:
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGINT)
+        except BaseException:
+            sys.excepthook(*sys.exc_info())
+            code = 1
+        threading._shutdown()  # type: ignore[attr-defined]  # non-daemon threads, as at exit
+        import atexit
+
+        atexit._run_exitfuncs()
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:
+                code = 120  # as Python exits when it cannot flush stdout
+    finally:
+        os._exit(code & 0xFF)
+
+
+def _exit_code(value: object) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, int):
+        return value
+    print(value, file=sys.stderr)
+    return 1
+
+
+def main() -> None:
+    """The server: `python -m tests.support.warm SOCKET_PATH`, stopped when its stdin closes."""
+    import importlib
+
+    for name in PRELOAD:
+        importlib.import_module(name)
+    if "prometheus_client" in sys.modules:
+        raise SystemExit("the preload imported prometheus_client, which reads its environment once")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(sys.argv[1])
+    listener.listen(64)
+    print("ready", flush=True)
+    _serve(listener, sys.stdin.fileno())
+
+
+def _text(file: Any) -> str:
+    """What `subprocess.run(..., text=True)` makes of the bytes: locale encoding, universal newlines."""
+    file.seek(0)
+    return io.TextIOWrapper(io.BytesIO(file.read())).read()
+
+
+# -- the client ---------------------------------------------------------------------------------
+
+
+class WarmStarter:
+    """One server per test process, started on first use."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._server: subprocess.Popen[bytes] | None = None
+        self._path = ""
+
+    def _socket_path(self) -> str:
+        with self._lock:
+            if self._server is None or self._server.poll() is not None:
+                directory = tempfile.mkdtemp(prefix="pmpulse-warm-")
+                self._path = str(Path(directory) / "socket")
+                root = Path(__file__).resolve().parents[2]
+                clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PMPULSE_"))}
+                clean.pop("PROMETHEUS_MULTIPROC_DIR", None)
+                self._server = subprocess.Popen(
+                    [sys.executable, "-m", "tests.support.warm", self._path],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    cwd=root,
+                    env={
+                        **clean,
+                        "PYTHONPATH": os.pathsep.join(filter(None, [str(root), clean.get("PYTHONPATH")])),
+                    },
+                )
+                assert self._server.stdout is not None
+                line = self._server.stdout.readline()
+                if line.strip() != b"ready":
+                    raise RuntimeError(f"the warm pmpulse server did not start: {line!r}")
+            return self._path
+
+    def run(
+        self, argv: list[str], *, env: dict[str, str], timeout: float, umask: int = -1
+    ) -> subprocess.CompletedProcess[str]:
+        """`argv` run to its end, like `subprocess.run(argv, env=env, capture_output=True, text=True)`."""
+        path = self._socket_path()
+        with (
+            tempfile.TemporaryFile() as out,
+            tempfile.TemporaryFile() as err,
+            open(os.devnull, "rb") as stdin,
+            socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection,
+        ):
+            connection.connect(path)
+            request = {"argv": argv, "env": env, "cwd": os.getcwd(), "umask": None if umask < 0 else umask}
+            _send_json(connection, request, [stdin.fileno(), out.fileno(), err.fileno()])
+            connection.settimeout(timeout)
+            pid = _recv_json(connection)["pid"]
+            deadline = time.monotonic() + timeout
+            try:
+                returncode = _recv_json(connection)["returncode"]
+            except (TimeoutError, EOFError) as exc:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+                if isinstance(exc, TimeoutError) or time.monotonic() >= deadline:
+                    raise subprocess.TimeoutExpired(argv, timeout) from None
+                raise
+            return subprocess.CompletedProcess(argv, returncode, _text(out), _text(err))
+
+    def close(self) -> None:
+        """Stops the server (it also stops by itself when this process ends)."""
+        with self._lock:
+            if self._server is not None:
+                assert self._server.stdin is not None
+                self._server.stdin.close()
+                self._server.wait(timeout=10)
+                self._server = None
+                with contextlib.suppress(OSError):
+                    os.unlink(self._path)
+                    os.rmdir(os.path.dirname(self._path))
+
+
+if __name__ == "__main__":
+    main()
