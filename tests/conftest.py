@@ -36,6 +36,12 @@ from tests.support.database import PG_URL
 log = logging.getLogger(__name__)
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """One worker per core, and one more: many tests spend part of their time waiting (servers
+    starting, Slack's windows), and an extra worker fills those waits."""
+    return (os.cpu_count() or 1) + 1
+
+
 def pytest_report_header() -> str:
     return f"pmpulse database: {'PostgreSQL ' + make_url(PG_URL).render_as_string() if PG_URL else 'SQLite'}"
 

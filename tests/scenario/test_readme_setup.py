@@ -32,6 +32,7 @@ from bot.fakeslack import FakeSlack, SlackRequestSender
 from bot.fakeslack import SlackRequestSender as S
 from bot.fakeslack.blockkit import validate_view
 from bot.ids import SettingsAction, StatusAction
+from tests.support.cli import pmpulse
 from tests.support.harness import SIGNING_SECRET, TEAM_ID
 from tests.support.slack import block, values_of
 
@@ -166,7 +167,7 @@ def shell(command: str, env: dict[str, str], **values: str) -> subprocess.Comple
     argv = shlex.split(command)
     assert argv[0] == "pmpulse", command
     argv = [values.get(arg, arg) for arg in argv]
-    return subprocess.run([PMPULSE, *argv[1:]], env=env, capture_output=True, text=True, timeout=90)
+    return pmpulse(env, *argv[1:], timeout=90)
 
 
 @dataclass

@@ -8,11 +8,12 @@ application once, then, for each command, forks a waiter that forks the command 
 how it ended. Starting a fresh interpreter costs 1 to 2 s of CPU on a small machine; a fork
 costs milliseconds, and most of the suite's CLI tests run dozens of commands.
 
-What a fresh process would decide at import time from its environment is not preloaded:
-prometheus_client picks its storage from PROMETHEUS_MULTIPROC_DIR when first imported, so the
-server refuses to start if the preload pulled it in. `tempfile` is made to look at TMPDIR
-again in every command. Tests that are about the interpreter's own start-up (the import time
-of `--help`, a closed stdout at exit) run the console script with `subprocess` instead.
+What a process decides at import time from its environment must be the same as a fresh one
+would decide: prometheus_client picks its storage from PROMETHEUS_MULTIPROC_DIR when first
+imported, so the server starts without it, and `pmpulse run` (which sets it) and any command
+given it start the console script afresh. `tempfile` looks at TMPDIR again and the C library
+at TZ in every command. Tests about the interpreter's own start-up (the import time of
+`--help`, a closed stdout at exit) run the console script with `subprocess` themselves.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from typing import Any
 PRELOAD = (
     "bot.cli",
     "bot.runtime",
+    "bot.doctor",
+    "bot.jobs",
     "bot.services.channels",
     "bot.services.roster",
     "slack_sdk.errors",
@@ -44,6 +47,7 @@ PRELOAD = (
     "psycopg",
 )
 _HEADER = struct.Struct("!I")
+METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"  # read once, when prometheus_client is first imported
 
 
 def _send_json(sock: socket.socket, value: Any, fds: list[int] | None = None) -> None:
@@ -122,6 +126,7 @@ def _run_command(request: dict[str, Any], fds: list[int]) -> None:
             os.close(fd)
         os.environ.clear()
         os.environ.update(request["env"])
+        time.tzset()  # TZ as the command's environment says, as a new process reads it
         os.chdir(request["cwd"])
         if request["umask"] is not None:
             os.umask(request["umask"])
@@ -161,14 +166,32 @@ def _exit_code(value: object) -> int:
     return 1
 
 
+def _warm_up_the_orm() -> None:
+    """What every command's first query would do again: mappers configured, the migrations'
+    modules loaded, each mapped class loaded once (SQLAlchemy keeps what it works out per class)."""
+    from sqlalchemy import select
+
+    from storage.base import Base
+    from storage.db import make_engine, make_session_factory, upgrade
+
+    with tempfile.TemporaryDirectory() as directory:
+        engine = make_engine(f"sqlite:///{directory}/warm.db")
+        upgrade(engine)
+        with make_session_factory(engine)() as session:
+            for mapper in Base.registry.mappers:
+                session.scalars(select(mapper.class_).limit(1)).all()
+        engine.dispose()
+
+
 def main() -> None:
     """The server: `python -m tests.support.warm SOCKET_PATH`, stopped when its stdin closes."""
     import importlib
 
     for name in PRELOAD:
         importlib.import_module(name)
-    if "prometheus_client" in sys.modules:
-        raise SystemExit("the preload imported prometheus_client, which reads its environment once")
+    _warm_up_the_orm()
+    if os.environ.get(METRICS_DIR):
+        raise SystemExit(f"the warm server must start without {METRICS_DIR}")
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(sys.argv[1])
     listener.listen(64)
@@ -221,6 +244,8 @@ class WarmStarter:
         self, argv: list[str], *, env: dict[str, str], timeout: float, umask: int = -1
     ) -> subprocess.CompletedProcess[str]:
         """`argv` run to its end, like `subprocess.run(argv, env=env, capture_output=True, text=True)`."""
+        if argv[1:2] == ["run"] or env.get(METRICS_DIR):
+            return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=timeout, umask=umask)
         path = self._socket_path()
         with (
             tempfile.TemporaryFile() as out,
