@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 
 from tests.support.cli import PMPULSE, pmpulse, pmpulse_cold
+from tests.support.database import writes_held
 
 # Commands that open the database before doing anything else.
 DATABASE_COMMANDS = [
@@ -212,3 +215,17 @@ def test_a_warm_started_command_gets_its_own_environment_and_working_directory(
     assert missing.returncode == 1 and "SLACK_BOT_TOKEN is not set" in missing.stdout
     again = pmpulse(env, "doctor")  # the previous command's environment is gone
     assert "ok   slack token" in again.stdout and "is not set" not in again.stdout
+
+
+def test_a_warm_started_command_past_its_timeout_is_killed_before_it_writes(
+    env: dict[str, str], engine: Engine
+) -> None:
+    """As `subprocess.run(timeout=…)` does: the command is killed, and the test is told."""
+    assert pmpulse(env, "team", "add", "UADMIN", "--role", "admin").returncode == 0
+    with writes_held(engine, "member"):  # the next write waits for the lock
+        with pytest.raises(subprocess.TimeoutExpired):
+            pmpulse(env, "team", "add", "UPM1", "--role", "pm", timeout=2)
+        time.sleep(0.5)  # a command still alive would now be waiting for the lock: released next
+    listed = pmpulse(env, "team", "list")
+    assert listed.returncode == 0 and "UADMIN" in listed.stdout
+    assert "UPM1" not in listed.stdout  # killed while it waited: nothing was written after
