@@ -23,6 +23,7 @@ import io
 import json
 import os
 import select
+import shutil
 import signal
 import socket
 import struct
@@ -219,6 +220,7 @@ class WarmStarter:
     def _socket_path(self) -> str:
         with self._lock:
             if self._server is None or self._server.poll() is not None:
+                self._remove_directory()  # a server that ended leaves its socket's directory
                 directory = tempfile.mkdtemp(prefix="pmpulse-warm-")
                 self._path = str(Path(directory) / "socket")
                 root = Path(__file__).resolve().parents[2]
@@ -277,9 +279,12 @@ class WarmStarter:
                 self._server.stdin.close()
                 self._server.wait(timeout=10)
                 self._server = None
-                with contextlib.suppress(OSError):
-                    os.unlink(self._path)
-                    os.rmdir(os.path.dirname(self._path))
+            self._remove_directory()
+
+    def _remove_directory(self) -> None:
+        if self._path:
+            shutil.rmtree(os.path.dirname(self._path), ignore_errors=True)
+            self._path = ""
 
 
 if __name__ == "__main__":
