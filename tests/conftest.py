@@ -50,17 +50,14 @@ class PostgresSchemas:
     """Schemas on the test server: made per run, dropped at its end."""
 
     def __init__(self, url: str, worker: str | None = None) -> None:
-        self.base: URL = make_url(url).set(drivername="postgresql+psycopg")
+        self.server: URL = make_url(url).set(drivername="postgresql+psycopg")
+        self.base = self.server
         self.database: str | None = None
         if worker:  # a parallel run: each worker its own database, its advisory locks its own
-            self.database = f"{self.base.database}_{worker}"
-            server = create_engine(self.base, isolation_level="AUTOCOMMIT")
-            with server.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)'))
-                connection.execute(text(f'CREATE DATABASE "{self.database}"'))
-            server.dispose()
-            self.server_url = self.base
-            self.base = self.base.set(database=self.database)
+            self.database = f"{self.server.database}_{worker}"
+            self._drop_database()
+            self._on_server(f'CREATE DATABASE "{self.database}"')
+            self.base = self.server.set(database=self.database)
         self.admin = create_engine(self.base, isolation_level="AUTOCOMMIT")
         self.made: list[str] = []
         self.shared: str | None = None
@@ -164,10 +161,17 @@ class PostgresSchemas:
             self.drop(schema)
         self.admin.dispose()
         if self.database:
-            server = create_engine(self.server_url, isolation_level="AUTOCOMMIT")
-            with server.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)'))
-            server.dispose()
+            self._drop_database()
+
+    def _drop_database(self) -> None:
+        self._on_server(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+
+    def _on_server(self, statement: str) -> None:
+        """A statement outside any transaction, on the database the URL names."""
+        server = create_engine(self.server, isolation_level="AUTOCOMMIT")
+        with server.connect() as connection:
+            connection.execute(text(statement))
+        server.dispose()
 
 
 @pytest.fixture(scope="session")
