@@ -191,6 +191,7 @@ def test_retrying_an_outbox_message_that_does_not_exist_is_bad_input(env: dict[s
         ("config", "show"),
         ("team", "list"),
         ("jobs", "run", "no-such-job"),
+        ("run", "--http", "--workers", "0"),  # from the server that has not imported prometheus_client
     ],
     ids=" ".join,
 )

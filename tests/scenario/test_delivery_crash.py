@@ -20,7 +20,7 @@ from bot.fakeslack import FakeSlack
 from storage.db import make_engine, make_session_factory
 from storage.outbox_state import OutboxState
 from storage.uow import UnitOfWork
-from tests.support.cli import PMPULSE, cli_environment, pmpulse
+from tests.support.cli import cli_environment, pmpulse, pmpulse_started
 from tests.support.delivery import (
     Clock,
     bare_client,
@@ -53,11 +53,8 @@ def test_a_sender_killed_mid_fan_out_is_resumed_without_repeats_or_losses(
     queue(session_factory, ws, *[(key, f"D{i:04d}") for i, key in enumerate(keys)])
     fake.set_latency(0.05)  # Slack takes the post, then answers: a kill lands between the two
 
-    process = subprocess.Popen(
-        [PMPULSE, "outbox", "drain", "--seconds", "60"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+    process = pmpulse_started(
+        env, "outbox", "drain", "--seconds", "60", stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
     try:
         fake.wait_for("chat.postMessage", lambda c: c.status == 200, count=100, timeout=60)

@@ -1,4 +1,4 @@
-"""`pmpulse demo`, run as a user runs it, against its golden transcript.
+"""`pmpulse demo`, run as a user runs it (a process of its own), against its golden transcript.
 
 The demo is deterministic (fixed clock, fixed team), so its whole output is kept in
 `tests/scenario/golden/demo.txt`. When a message changes on purpose, regenerate it with
@@ -13,19 +13,23 @@ from __future__ import annotations
 import difflib
 import os
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.support.cli import PMPULSE
+from tests.support.cli import pmpulse
+from tests.support.once import once_per_run
 
 GOLDEN = Path(__file__).parent / "golden" / "demo.txt"
 SHORTCODE = re.compile(r":[a-z0-9_+-]+:")
 
 
 @pytest.fixture(scope="module")
-def transcript() -> str:
+def transcript(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return str(once_per_run(tmp_path_factory, "demo-transcript", _run_demo))
+
+
+def _run_demo() -> str:
     # The demo tells the same story whatever the shell exports: a bot's settings, another zone.
     env = {key: os.environ[key] for key in ("PATH", "HOME", "SYSTEMROOT") if key in os.environ}
     env |= {
@@ -37,7 +41,7 @@ def transcript() -> str:
         "SLACK_API_URL": "http://127.0.0.1:9/api/",
         "DATABASE_URL": "sqlite:////nonexistent/pmpulse.db",
     }
-    done = subprocess.run([PMPULSE, "demo"], capture_output=True, text=True, env=env, timeout=180)
+    done = pmpulse(env, "demo", timeout=180)
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     return done.stdout

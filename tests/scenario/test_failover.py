@@ -26,10 +26,12 @@ from bot.fakeslack import FakeSlack
 from bot.scheduler import LEASE_SECONDS, OUTBOX_DRAIN_SECONDS
 from storage.outbox_state import OutboxState
 from storage.uow import UnitOfWork
-from tests.support.cli import PMPULSE, cli_environment, free_port
+from tests.support.cli import cli_environment, free_port, pmpulse_started
+from tests.support.cli import pmpulse as run_pmpulse
 from tests.support.database import scheduler_lock_holders
 from tests.support.delivery import posts_by_key, queue, row
 from tests.support.harness import TEAM_ID
+from tests.support.warm import WarmProcess
 
 HOLDS = "this process holds the scheduler"
 STANDBY = "this one is on standby"
@@ -43,7 +45,7 @@ pytestmark = pytest.mark.slow
 @dataclass
 class Replica:
     name: str
-    process: subprocess.Popen[bytes]
+    process: WarmProcess
     log: Path
     url: str
 
@@ -95,9 +97,10 @@ def replicas(env: dict[str, str], tmp_path: Path) -> Iterator[Callable[[str], Re
         port = free_port()
         log = tmp_path / f"{name}.log"
         with log.open("wb") as out:
-            process = subprocess.Popen(
-                [PMPULSE, "run", "--http"],
-                env={**env, "PORT": str(port)},
+            process = pmpulse_started(
+                {**env, "PORT": str(port)},
+                "run",
+                "--http",
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group: master and worker die together
@@ -124,7 +127,7 @@ def replicas(env: dict[str, str], tmp_path: Path) -> Iterator[Callable[[str], Re
 
 
 def pmpulse(env: dict[str, str], *args: str) -> None:
-    done = subprocess.run([PMPULSE, *args], env=env, capture_output=True, text=True, timeout=60)
+    done = run_pmpulse(env, *args, timeout=60)
     assert done.returncode == 0, (args, done.stdout, done.stderr)
 
 

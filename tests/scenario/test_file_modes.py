@@ -14,7 +14,7 @@ from pathlib import Path
 import requests
 
 from bot.fakeslack import FakeSlack
-from tests.support.cli import PMPULSE, cli_environment, free_port, pmpulse
+from tests.support.cli import cli_environment, free_port, pmpulse, pmpulse_started
 
 OPERATOR_UMASK = 0o022
 
@@ -47,12 +47,12 @@ def test_a_running_bot_keeps_database_wal_shm_and_lock_owner_only(tmp_path: Path
     database = tmp_path / "pmpulse.db"
     files = [database, Path(f"{database}-wal"), Path(f"{database}-shm"), Path(f"{database}.scheduler-lock")]
     port = free_port()
-    process = subprocess.Popen(
-        [PMPULSE, "run", "--http"],
-        env={**sqlite_env(fake, database), "PORT": str(port)},
+    process = pmpulse_started(
+        {**sqlite_env(fake, database), "PORT": str(port)},
+        "run",
+        "--http",
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
-        text=True,
         umask=OPERATOR_UMASK,
     )
     try:

@@ -17,7 +17,6 @@ import shlex
 import signal
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -32,14 +31,13 @@ from bot.fakeslack import FakeSlack, SlackRequestSender
 from bot.fakeslack import SlackRequestSender as S
 from bot.fakeslack.blockkit import validate_view
 from bot.ids import SettingsAction, StatusAction
-from tests.support.cli import pmpulse
+from tests.support.cli import pmpulse, pmpulse_started
 from tests.support.harness import SIGNING_SECRET, TEAM_ID
 from tests.support.slack import block, values_of
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 MANIFEST: dict[str, Any] = yaml.safe_load((ROOT / "manifest.yml").read_text(encoding="utf-8"))
-PMPULSE = str(Path(sys.executable).parent / "pmpulse")
 # The README's example member ID, and the fake workspace's people its examples name.
 EXAMPLE_MEMBER_ID = "U0123ABCD"
 ADMIN = "UADMIN"
@@ -218,7 +216,7 @@ def started(
     argv = shlex.split(line_of(step_with("pmpulse run --http"), "pmpulse run --http"))
     log = tmp_path / "pmpulse-run.log"  # a file, not a pipe nobody reads that could fill and stall it
     output = log.open("w")
-    process = subprocess.Popen([PMPULSE, *argv[1:]], env=env, stdout=output, stderr=subprocess.STDOUT)
+    process = pmpulse_started(env, *argv[1:], stdout=output, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{env['PORT']}"
     try:
         deadline = time.monotonic() + 45

@@ -17,13 +17,17 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import shutil
+import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 import pytest
 from slack_bolt import App
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
@@ -488,11 +492,11 @@ ROWS: list[Row] = [
 # -- the workspace ---------------------------------------------------------------------------------
 
 
+SEED_USERS = (("UMGR2", "Max Manager"), ("UADM2", "Ann Admin"), ("UNEW", "Nia New"))
+
+
 def _seed(w: World) -> None:
-    for user_id, name in (("UMGR2", "Max Manager"), ("UADM2", "Ann Admin"), ("UNEW", "Nia New")):
-        w.h.fake.add_user(
-            user_id, name=name.split()[0].lower(), real_name=name, tz="Asia/Shanghai", locale="en-US"
-        )
+    _add_seed_users(w.h.fake)
     with w.h.deps.uow(1) as uow:
 
         def add(user_id: str, role: str, manager: Member | None = None, product: str | None = None) -> Member:
@@ -536,11 +540,49 @@ def _seed(w: World) -> None:
     w.h.fake.clear_calls()
 
 
+def _add_seed_users(fake: FakeSlack) -> None:
+    for user_id, name in SEED_USERS:
+        fake.add_user(
+            user_id, name=name.split()[0].lower(), real_name=name, tz="Asia/Shanghai", locale="en-US"
+        )
+
+
+@dataclass(frozen=True)
+class SeededCopy:
+    """The seeded workspace as a SQLite file: copied for each test instead of seeded again (the
+    seeding, through the services, was half of each of the matrix's hundreds of tests)."""
+
+    path: Path
+    blocker_id: int
+
+
+_seeded: list[SeededCopy] = []  # this test process's, made by its first test
+
+
 @pytest.fixture
-def world(fake: FakeSlack, settings: Settings, session_factory: sessionmaker[Session]) -> Iterator[World]:
+def world(
+    fake: FakeSlack,
+    settings: Settings,
+    engine: Engine,
+    session_factory: sessionmaker[Session],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[World]:
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if database and _seeded:
+        engine.dispose()
+        shutil.copyfile(_seeded[0].path, database)  # what _seed wrote, to the byte
     with serve_app(fake, settings, session_factory) as h:
         w = World(h=h, listeners=h.listeners)
-        _seed(w)
+        if database and _seeded:
+            _add_seed_users(fake)
+            w.blocker_id = _seeded[0].blocker_id
+        else:
+            _seed(w)
+            if database:
+                copy = tmp_path_factory.mktemp("role-matrix") / "seeded.db"
+                with sqlite3.connect(database) as source, sqlite3.connect(copy) as target:
+                    source.backup(target)  # consistent, whatever the write-ahead log still holds
+                _seeded.append(SeededCopy(copy, w.blocker_id))
         yield w
 
 

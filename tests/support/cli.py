@@ -13,12 +13,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import requests
 
 from bot.fakeslack import FakeSlack
 from tests.support.harness import SIGNING_SECRET
-from tests.support.warm import WarmStarter
+from tests.support.warm import METRICS_DIR, WarmProcess, WarmStarter
 
 PMPULSE = str(Path(sys.executable).parent / "pmpulse")
 # What `pmpulse doctor` checks besides the channels, each on a line of its own.
@@ -51,7 +52,13 @@ def cli_environment(fake: FakeSlack, database_url: str, **settings: str) -> dict
 
 
 _warm = WarmStarter()
+_warm_for_run = WarmStarter(for_run=True)
 atexit.register(_warm.close)
+atexit.register(_warm_for_run.close)
+
+
+def _starter(args: tuple[str, ...], env: dict[str, str]) -> WarmStarter:
+    return _warm_for_run if args[:1] == ("run",) or env.get(METRICS_DIR) else _warm
 
 
 def pmpulse(
@@ -59,7 +66,27 @@ def pmpulse(
 ) -> subprocess.CompletedProcess[str]:
     """`pmpulse args` run to its end, in a process of its own forked with pmpulse already imported
     (tests/support/warm.py); `umask` is the process's (-1: the test runner's)."""
-    return _warm.run([PMPULSE, *args], env=env, timeout=timeout, umask=umask)
+    return _starter(args, env).run([PMPULSE, *args], env=env, timeout=timeout, umask=umask)
+
+
+def pmpulse_started(
+    env: dict[str, str],
+    *args: str,
+    stdout: Any = None,
+    stderr: Any = None,
+    umask: int = -1,
+    start_new_session: bool = False,
+) -> WarmProcess:
+    """`pmpulse args` started and left running, forked like `pmpulse()`'s commands; it answers as
+    `subprocess.Popen(…, text=True)` does (pid, poll, wait, signals, communicate)."""
+    return _starter(args, env).popen(
+        [PMPULSE, *args],
+        env=env,
+        stdout=stdout,
+        stderr=stderr,
+        umask=umask,
+        start_new_session=start_new_session,
+    )
 
 
 def pmpulse_cold(env: dict[str, str], *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
@@ -76,7 +103,7 @@ def free_port() -> int:
 @dataclass
 class HttpServer:
     url: str
-    process: subprocess.Popen[str]
+    process: WarmProcess
     output: str = ""  # what it printed, once stopped
 
 
@@ -84,12 +111,8 @@ class HttpServer:
 def run_http(env: dict[str, str], *args: str) -> Iterator[HttpServer]:
     """`pmpulse run --http [args]` on a free port, answering /healthz; stopped with SIGTERM on leaving."""
     port = free_port()
-    process = subprocess.Popen(
-        [PMPULSE, "run", "--http", *args],
-        env={**env, "PORT": str(port)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    process = pmpulse_started(
+        {**env, "PORT": str(port)}, "run", "--http", *args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
     server = HttpServer(f"http://127.0.0.1:{port}", process)
     try:

@@ -10,10 +10,16 @@ costs milliseconds, and most of the suite's CLI tests run dozens of commands.
 
 What a process decides at import time from its environment must be the same as a fresh one
 would decide: prometheus_client picks its storage from PROMETHEUS_MULTIPROC_DIR when first
-imported, so the server starts without it, and `pmpulse run` (which sets it) and any command
-given it start the console script afresh. `tempfile` looks at TMPDIR again and the C library
-at TZ in every command. Tests about the interpreter's own start-up (the import time of
-`--help`, a closed stdout at exit) run the console script with `subprocess` themselves.
+imported. So there are two kinds of server. One imports the whole application, for the
+operator's commands; the other (for `pmpulse run`, which sets that variable, and any command
+given it) imports the libraries and those parts of pmpulse that do not import prometheus_client,
+and checks it did not. `tempfile` looks at TMPDIR again and the C library at TZ in every
+command. Tests about the interpreter's own start-up (the import time of `--help`, a closed
+stdout at exit) run the console script with `subprocess` themselves.
+
+A long-running command (`pmpulse run --http`, a drain killed halfway) is started with `popen`,
+which answers like `subprocess.Popen`: its pid (in a session of its own if asked, so that
+`os.killpg` reaches its workers), signals, `poll`, `wait` and `communicate`.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+# The operator's commands: the whole application.
 PRELOAD = (
     "bot.cli",
     "bot.runtime",
@@ -47,6 +54,25 @@ PRELOAD = (
     "storage.db",
     "alembic.command",
     "psycopg",
+)
+# `pmpulse run` and any command given METRICS_DIR: everything up to prometheus_client, not it.
+RUN_PRELOAD = (
+    "bot.cli",
+    "bot.runtime",
+    "bot.deps",
+    "storage.db",
+    "alembic.command",
+    "apscheduler.jobstores.sqlalchemy",
+    "apscheduler.schedulers.background",
+    "gunicorn.app.base",
+    "gunicorn.arbiter",
+    "gunicorn.workers.gthread",
+    "psycopg",
+    "requests",
+    "slack_bolt",
+    "slack_bolt.adapter.wsgi",
+    "slack_sdk",
+    "sqlalchemy.orm",
 )
 _HEADER = struct.Struct("!I")
 METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"  # read once, when prometheus_client is first imported
@@ -110,6 +136,8 @@ def _wait_for_command(connection: socket.socket) -> None:
     pid = os.fork()
     if pid == 0:
         connection.close()
+        if request.get("session"):
+            os.setsid()  # as Popen(start_new_session=True)
         _run_command(request, fds)  # never returns
     for fd in fds:
         os.close(fd)
@@ -184,11 +212,14 @@ def _warm_up_the_orm() -> None:
 
 
 def main() -> None:
-    """The server: `python -m tests.support.warm SOCKET_PATH`, stopped when its stdin closes."""
+    """The server: `python -m tests.support.warm SOCKET_PATH [run]`, stopped when its stdin closes."""
     import importlib
 
-    for name in PRELOAD:
+    for_run = sys.argv[2:] == ["run"]
+    for name in RUN_PRELOAD if for_run else PRELOAD:
         importlib.import_module(name)
+    if for_run and "prometheus_client" in sys.modules:
+        raise SystemExit("the server for `pmpulse run` imported prometheus_client: it must not")
     _warm_up_the_orm()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(sys.argv[1])
@@ -207,9 +238,10 @@ def _text(file: Any) -> str:
 
 
 class WarmStarter:
-    """One server per test process, started on first use."""
+    """One server per test process and kind, started on first use."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, for_run: bool = False) -> None:
+        self._for_run = for_run
         self._lock = threading.Lock()
         self._server: subprocess.Popen[bytes] | None = None
         self._path = ""
@@ -224,7 +256,13 @@ class WarmStarter:
                 # Each command gets its own environment; only what imports read is the server's.
                 clean = {k: v for k, v in os.environ.items() if k != METRICS_DIR}
                 self._server = subprocess.Popen(
-                    [sys.executable, "-m", "tests.support.warm", self._path],
+                    [
+                        sys.executable,
+                        "-m",
+                        "tests.support.warm",
+                        self._path,
+                        *(["run"] if self._for_run else []),
+                    ],
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
                     cwd=root,
@@ -243,27 +281,79 @@ class WarmStarter:
         self, argv: list[str], *, env: dict[str, str], timeout: float, umask: int = -1
     ) -> subprocess.CompletedProcess[str]:
         """`argv` run to its end, like `subprocess.run(argv, env=env, capture_output=True, text=True)`."""
-        if argv[1:2] == ["run"] or env.get(METRICS_DIR):
-            return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=timeout, umask=umask)
-        path = self._socket_path()
         with (
             tempfile.TemporaryFile() as out,
             tempfile.TemporaryFile() as err,
             open(os.devnull, "rb") as stdin,
-            socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection,
         ):
-            connection.connect(path)
-            request = {"argv": argv, "env": env, "cwd": os.getcwd(), "umask": None if umask < 0 else umask}
-            _send_json(connection, request, [stdin.fileno(), out.fileno(), err.fileno()])
-            connection.settimeout(timeout)
-            pid = _recv_json(connection)["pid"]
-            try:
-                returncode = _recv_json(connection)["returncode"]
-            except TimeoutError:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
-                raise subprocess.TimeoutExpired(argv, timeout) from None
+            connection = self._start(argv, env, [stdin.fileno(), out.fileno(), err.fileno()], umask=umask)
+            with connection:
+                connection.settimeout(timeout)
+                pid = _recv_json(connection)["pid"]
+                try:
+                    returncode = _recv_json(connection)["returncode"]
+                except TimeoutError:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGKILL)
+                    raise subprocess.TimeoutExpired(argv, timeout) from None
             return subprocess.CompletedProcess(argv, returncode, _text(out), _text(err))
+
+    def popen(
+        self,
+        argv: list[str],
+        *,
+        env: dict[str, str],
+        stdout: Any = None,
+        stderr: Any = None,
+        umask: int = -1,
+        start_new_session: bool = False,
+    ) -> WarmProcess:
+        """`argv` started, like `subprocess.Popen(argv, env=env, stdout=…, stderr=…, text=True)`:
+        `stdout` and `stderr` are None (the test process's), PIPE, a file, or for stderr STDOUT."""
+        opened: list[int] = []  # this process's copies of what the command writes to, closed once sent
+        pipes: dict[str, Any] = {}
+
+        def target(name: str, given: Any, inherited: int) -> int:
+            if given is None:
+                return inherited
+            if given == subprocess.PIPE:
+                read, write = os.pipe()
+                pipes[name] = io.TextIOWrapper(io.FileIO(read, "r"))
+                opened.append(write)
+                return write
+            return given if isinstance(given, int) else int(given.fileno())
+
+        stdin = os.open(os.devnull, os.O_RDONLY)
+        opened.append(stdin)
+        out = target("stdout", stdout, 1)
+        err = out if stderr == subprocess.STDOUT else target("stderr", stderr, 2)
+        try:
+            connection = self._start(argv, env, [stdin, out, err], umask=umask, session=start_new_session)
+        finally:
+            for fd in opened:
+                os.close(fd)
+        pid = _recv_json(connection)["pid"]
+        return WarmProcess(argv, pid, connection, pipes.get("stdout"), pipes.get("stderr"))
+
+    def _start(
+        self, argv: list[str], env: dict[str, str], fds: list[int], *, umask: int, session: bool = False
+    ) -> socket.socket:
+        path = self._socket_path()
+        connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            connection.connect(path)
+            request = {
+                "argv": argv,
+                "env": env,
+                "cwd": os.getcwd(),
+                "umask": None if umask < 0 else umask,
+                "session": session,
+            }
+            _send_json(connection, request, fds)
+        except BaseException:
+            connection.close()
+            raise
+        return connection
 
     def close(self) -> None:
         """Stops the server (it also stops by itself when this process ends)."""
@@ -279,6 +369,84 @@ class WarmStarter:
         if self._path:
             shutil.rmtree(os.path.dirname(self._path), ignore_errors=True)
             self._path = ""
+
+
+class WarmProcess:
+    """A started command, answering as much of `subprocess.Popen` as the tests use."""
+
+    def __init__(
+        self, args: list[str], pid: int, connection: socket.socket, stdout: Any, stderr: Any
+    ) -> None:
+        self.args = args
+        self.pid = pid
+        self.stdout = stdout
+        self.stderr = stderr
+        self.returncode: int | None = None
+        self._connection = connection
+        self._read: dict[str, bytearray] = {"stdout": bytearray(), "stderr": bytearray()}
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            ready, _, _ = select.select([self._connection], [], [], 0)
+            if ready:
+                self._collect(None)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self.returncode is None:
+            self._collect(timeout)
+        assert self.returncode is not None
+        return self.returncode
+
+    def _collect(self, timeout: float | None) -> None:
+        self._connection.settimeout(timeout)
+        try:
+            self.returncode = int(_recv_json(self._connection)["returncode"])
+        except TimeoutError:
+            raise subprocess.TimeoutExpired(self.args, timeout or 0) from None
+        self._connection.close()
+
+    def send_signal(self, sig: int) -> None:
+        if self.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, sig)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def communicate(self, timeout: float | None = None) -> tuple[str | None, str | None]:
+        """What the pipes held until they closed, then the exit; TimeoutExpired keeps what was read."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        streams = {
+            name: s for name, s in (("stdout", self.stdout), ("stderr", self.stderr)) if s and not s.closed
+        }
+        while streams:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            ready, _, _ = select.select(list(streams.values()), [], [], left)
+            if not ready:
+                raise subprocess.TimeoutExpired(self.args, timeout or 0)
+            for name, stream in list(streams.items()):
+                if stream in ready:
+                    chunk = os.read(stream.fileno(), 65536)
+                    if chunk:
+                        self._read[name] += chunk
+                    else:
+                        stream.close()
+                        del streams[name]
+        self.wait(None if deadline is None else max(0.0, deadline - time.monotonic()))
+        return tuple(  # type: ignore[return-value]
+            io.TextIOWrapper(io.BytesIO(bytes(self._read[name]))).read() if stream is not None else None
+            for name, stream in (("stdout", self.stdout), ("stderr", self.stderr))
+        )
+
+    def __enter__(self) -> WarmProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wait()
 
 
 if __name__ == "__main__":
