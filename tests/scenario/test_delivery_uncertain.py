@@ -30,6 +30,8 @@ from tests.support.delivery import Clock, bare_client, queue, row, sender
 from tests.support.factories import add_workspace
 from tests.support.harness import TEAM_ID
 
+pytestmark = pytest.mark.waits  # each waits out Slack client timeouts: started first in a parallel run
+
 # The app's own client (slack_sdk retry handlers on), and one with none (the sender alone).
 CLIENTS = ("app", "bare")
 

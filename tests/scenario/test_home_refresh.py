@@ -24,6 +24,8 @@ from tests.support.cli import run_http
 from tests.support.harness import SIGNING_SECRET, TEAM_ID, Harness, seed_team, serve_app
 from tests.support.slack import goal_values, home_opened, open_from_prompt, open_goal_modal, values
 
+pytestmark = pytest.mark.waits  # each waits for App Home windows to close: started first in a parallel run
+
 WINDOW = HOME_PUBLISH_WINDOW_SECONDS
 WORKSPACE = 1  # the harness's one workspace
 AFTER_WINDOW = WINDOW + 5  # how long to wait for a trailing publish

@@ -35,6 +35,8 @@ from tests.support.cli import pmpulse, pmpulse_started
 from tests.support.harness import SIGNING_SECRET, TEAM_ID
 from tests.support.slack import block, values_of
 
+pytestmark = pytest.mark.waits  # a server started and a prompt waited for: started first in a parallel run
+
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 MANIFEST: dict[str, Any] = yaml.safe_load((ROOT / "manifest.yml").read_text(encoding="utf-8"))

@@ -26,6 +26,8 @@ from tests.support.database import PG_URL, slow_inserts, writes_held
 from tests.support.harness import WEEK, Harness, seed_team
 from tests.support.slack import goal_values, open_from_prompt, open_goal_modal, saved, submit, values
 
+pytestmark = pytest.mark.waits  # each waits out the save deadline: started first in a parallel run
+
 SLACK_WAITS = 3.0
 # The answer leaves at about ANSWER_WITHIN (2.5 s) after the request arrived; the rest, up to a
 # tenth of a second before Slack's limit, is for a test machine busy with other work.

@@ -17,6 +17,11 @@ and checks it did not. `tempfile` looks at TMPDIR again and the C library at TZ 
 command. Tests about the interpreter's own start-up (the import time of `--help`, a closed
 stdout at exit) run the console script with `subprocess` themselves.
 
+In a parallel run (pytest-xdist), the workers share the servers: the controller names a
+directory and its own pid (SHARED_DIR, SHARED_OWNER); the first worker to need a server starts
+it there, under a lock, and it lives until the controller has ended. Otherwise each test
+process starts its own, which ends with it.
+
 A long-running command (`pmpulse run --http`, a drain killed halfway) is started with `popen`,
 which answers like `subprocess.Popen`: its pid (in a session of its own if asked, so that
 `os.killpg` reaches its workers), signals, `poll`, `wait` and `communicate`.
@@ -26,6 +31,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import fcntl
 import io
 import json
 import os
@@ -76,6 +82,8 @@ RUN_PRELOAD = (
 )
 _HEADER = struct.Struct("!I")
 METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"  # read once, when prometheus_client is first imported
+SHARED_DIR = "PMPULSE_TEST_WARM_DIR"  # set by a parallel run's controller for its workers
+SHARED_OWNER = "PMPULSE_TEST_WARM_OWNER"  # the controller's pid: the shared servers end after it
 
 
 def _send_json(sock: socket.socket, value: Any, fds: list[int] | None = None) -> None:
@@ -111,10 +119,12 @@ def _recv_json(sock: socket.socket, fds: list[int] | None = None) -> Any:
 
 
 def _serve(listener: socket.socket, lifeline: int) -> None:
+    """`lifeline`: the test process's end of a pipe, or a pidfd of a parallel run's controller;
+    either becomes readable when that process has ended."""
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # waiters are reaped as they end
     while True:
         ready, _, _ = select.select([listener, lifeline], [], [])
-        if lifeline in ready:  # the test process has gone
+        if lifeline in ready:  # the test process, or the run, has gone
             return
         connection, _ = listener.accept()
         if os.fork() == 0:
@@ -212,10 +222,13 @@ def _warm_up_the_orm() -> None:
 
 
 def main() -> None:
-    """The server: `python -m tests.support.warm SOCKET_PATH [run]`, stopped when its stdin closes."""
+    """The server: `python -m tests.support.warm SOCKET_PATH [run]`, stopped when its stdin closes
+    or, for a parallel run, when the process SHARED_OWNER names has ended."""
     import importlib
 
     for_run = sys.argv[2:] == ["run"]
+    owner = os.environ.get(SHARED_OWNER)
+    lifeline = os.pidfd_open(int(owner)) if owner else sys.stdin.fileno()
     for name in RUN_PRELOAD if for_run else PRELOAD:
         importlib.import_module(name)
     if for_run and "prometheus_client" in sys.modules:
@@ -225,7 +238,7 @@ def main() -> None:
     listener.bind(sys.argv[1])
     listener.listen(64)
     print("ready", flush=True)
-    _serve(listener, sys.stdin.fileno())
+    _serve(listener, lifeline)
 
 
 def _text(file: Any) -> str:
@@ -238,44 +251,65 @@ def _text(file: Any) -> str:
 
 
 class WarmStarter:
-    """One server per test process and kind, started on first use."""
+    """One server per kind, started on first use: this test process's own, or in a parallel run
+    the one all workers share."""
 
     def __init__(self, *, for_run: bool = False) -> None:
         self._for_run = for_run
+        self._kind = "run" if for_run else "cli"
         self._lock = threading.Lock()
         self._server: subprocess.Popen[bytes] | None = None
+        self._shared: list[subprocess.Popen[bytes]] = []  # started here for all; they outlive this process
         self._path = ""
 
     def _socket_path(self) -> str:
+        shared = os.environ.get(SHARED_DIR)
+        if shared and os.environ.get(SHARED_OWNER):
+            return self._shared_socket_path(Path(shared))
         with self._lock:
             if self._server is None or self._server.poll() is not None:
                 self._remove_directory()  # a server that ended leaves its socket's directory
                 directory = tempfile.mkdtemp(prefix="pmpulse-warm-")
                 self._path = str(Path(directory) / "socket")
-                root = Path(__file__).resolve().parents[2]
-                # Each command gets its own environment; only what imports read is the server's.
-                clean = {k: v for k, v in os.environ.items() if k != METRICS_DIR}
-                self._server = subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "tests.support.warm",
-                        self._path,
-                        *(["run"] if self._for_run else []),
-                    ],
-                    stdin=subprocess.PIPE,
-                    stdout=subprocess.PIPE,
-                    cwd=root,
-                    env={
-                        **clean,
-                        "PYTHONPATH": os.pathsep.join(filter(None, [str(root), clean.get("PYTHONPATH")])),
-                    },
-                )
-                assert self._server.stdout is not None
-                line = self._server.stdout.readline()
-                if line.strip() != b"ready":
-                    raise RuntimeError(f"the warm pmpulse server did not start: {line!r}")
+                self._server = self._start_server(self._path, shared=False)
             return self._path
+
+    def _shared_socket_path(self, directory: Path) -> str:
+        path = str(directory / f"{self._kind}.socket")
+        with self._lock, open(directory / f"{self._kind}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # one worker starts it; the others wait for it
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+                try:
+                    probe.connect(path)
+                    return path
+                except OSError:  # not started yet, or it has ended
+                    pass
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+            self._shared.append(self._start_server(path, shared=True))
+            return path
+
+    def _start_server(self, path: str, *, shared: bool) -> subprocess.Popen[bytes]:
+        root = Path(__file__).resolve().parents[2]
+        # Each command gets its own environment; only what imports read is the server's.
+        clean = {k: v for k, v in os.environ.items() if k != METRICS_DIR}
+        server = subprocess.Popen(
+            [sys.executable, "-m", "tests.support.warm", path, *(["run"] if self._for_run else [])],
+            stdin=subprocess.DEVNULL if shared else subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            cwd=root,
+            env={
+                **clean,
+                "PYTHONPATH": os.pathsep.join(filter(None, [str(root), clean.get("PYTHONPATH")])),
+            },
+        )
+        assert server.stdout is not None
+        line = server.stdout.readline()
+        if line.strip() != b"ready":
+            raise RuntimeError(f"the warm pmpulse server did not start: {line!r}")
+        if shared:
+            server.stdout.close()  # it writes nothing more; the run's controller outlives this worker
+        return server
 
     def run(
         self, argv: list[str], *, env: dict[str, str], timeout: float, umask: int = -1

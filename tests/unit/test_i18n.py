@@ -6,6 +6,7 @@ resolve as Slack users expect. The code is read with `ast`, not regular expressi
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import string
 from collections import Counter
@@ -231,11 +232,14 @@ def scan(scanner: Callable[[str, str], Iterator[Found]], *packages: str) -> list
     return found
 
 
-KEY_USES = scan(keys_in, "bot", "handlers")
+@functools.cache
+def key_uses() -> list[Found]:
+    """Scanned by the test process that runs a test using them, not at every collection."""
+    return scan(keys_in, "bot", "handlers")
 
 
 def test_keys_handed_to_the_catalog_exist() -> None:
-    literal = [f for f in KEY_USES if not f.fstring]
+    literal = [f for f in key_uses() if not f.fstring]
     assert len(literal) > 20, "the scan found too few keys; has t() or say_key() been renamed?"
     missing = sorted(f"{f.where}: {f.value!r}" for f in literal if f.value not in MESSAGES)
     assert not missing, "keys used in the code but missing from the catalogs:\n" + "\n".join(missing)
@@ -249,7 +253,7 @@ def test_key_shaped_strings_in_the_code_exist() -> None:
 
 
 def test_keys_built_with_fstrings_exist_for_every_value() -> None:
-    templates = {f.value: f.where for f in KEY_USES if f.fstring}
+    templates = {f.value: f.where for f in key_uses() if f.fstring}
     unknown = {value: where for value, where in templates.items() if value not in FSTRING_KEYS}
     assert not unknown, (
         f"f-string keys this test does not know how to expand; add them to FSTRING_KEYS: {unknown}"

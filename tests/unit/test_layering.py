@@ -16,6 +16,7 @@ each is still a dependency. `bot.fakeslack` is test tooling and exempt.
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,7 +100,10 @@ def all_imports() -> list[Import]:
     return found
 
 
-IMPORTS = all_imports()
+@functools.cache
+def imports() -> list[Import]:
+    """Parsed by the test process that runs a test using them, not at every collection."""
+    return all_imports()
 
 RULES = (
     Rule("storage imports nothing from bot or handlers", ("storage",), ("bot", "handlers")),
@@ -157,7 +161,7 @@ def violations(rule: Rule, imports: list[Import]) -> dict[tuple[str, int], str]:
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.name for r in RULES])
 def test_layering(rule: Rule) -> None:
-    offending = violations(rule, IMPORTS)
+    offending = violations(rule, imports())
     report = "\n".join(f"  {path}:{line}: imports {name}" for (path, line), name in sorted(offending.items()))
     assert not offending, f"{rule.name}; violated by:\n{report}"
 
@@ -182,7 +186,7 @@ def test_a_listener_importing_storage_breaks_the_rule() -> None:
 
 def test_every_layer_is_scanned() -> None:
     """If a package moved, the rules above would pass on nothing."""
-    modules = {i.module for i in IMPORTS}
+    modules = {i.module for i in imports()}
     for layer in (
         "storage",
         "bot.services",
