@@ -14,7 +14,6 @@ take `fresh_database_url`, an empty schema of their own.
 
 from __future__ import annotations
 
-import itertools
 import logging
 import os
 import shutil
@@ -34,6 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage.db import make_engine, make_session_factory, upgrade
 from tests.support.database import PG_URL
+from tests.support.order import waiting_first
 from tests.support.warm import SHARED_DIR, SHARED_OWNER
 
 log = logging.getLogger(__name__)
@@ -65,18 +65,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         (item for item in items if item.get_closest_marker("slow") or item.get_closest_marker("waits")),
         key=lambda item: item.get_closest_marker("slow") is None,  # the longest, `slow`, first
     )
-    chosen = {id(item) for item in waiting}
-    rest = iter([item for item in items if id(item) not in chosen])
-    ordered: list[pytest.Item] = []
-    left = len(items)
-    for worker in range(workers):
-        share = left // (workers - worker)
-        head = waiting[worker::workers]
-        ordered += head
-        ordered += itertools.islice(rest, max(0, share - len(head)))
-        left -= share
-    ordered += rest
-    assert len(ordered) == len(items)
+    ordered = waiting_first(items, waiting, workers)
+    assert sorted(map(id, ordered)) == sorted(map(id, items))
     items[:] = ordered
 
 

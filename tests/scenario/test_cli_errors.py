@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -10,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from tests.support.cli import PMPULSE, pmpulse, pmpulse_cold
+from tests.support.cli import PMPULSE, free_port, pmpulse, pmpulse_cold, pmpulse_started
 from tests.support.database import writes_held
 
 # Commands that open the database before doing anything else.
@@ -230,3 +232,30 @@ def test_a_warm_started_command_past_its_timeout_is_killed_before_it_writes(
     listed = pmpulse(env, "team", "list")
     assert listed.returncode == 0 and "UADMIN" in listed.stdout
     assert "UPM1" not in listed.stdout  # killed while it waited: nothing was written after
+
+
+def test_a_started_command_answers_as_popen_would(env: dict[str, str]) -> None:
+    """`pmpulse_started` (a long-running command forked warm) as the tests use `subprocess.Popen`:
+    a real pid, a session of its own, poll and wait, the signal that ended it, what it wrote."""
+    started = pmpulse_started(
+        {**env, "PORT": str(free_port())},
+        "run",
+        "--http",
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    assert started.poll() is None
+    assert os.getpgid(started.pid) == started.pid == os.getsid(started.pid)
+    with pytest.raises(subprocess.TimeoutExpired):
+        started.wait(timeout=0.3)
+    os.killpg(started.pid, signal.SIGKILL)  # the server and any worker it started
+    assert started.wait(timeout=10) == -signal.SIGKILL
+    assert started.poll() == -signal.SIGKILL
+    output, nothing = started.communicate(timeout=5)  # the pipe closed: nothing of it lives on
+    assert nothing is None and "Traceback" not in output
+    started.kill()  # an ended process: nothing to signal, nothing raised
+
+    finished = pmpulse_started(env, "config", "show", stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    output, _ = finished.communicate(timeout=30)
+    assert finished.returncode == 0 and "prompt_time" in output

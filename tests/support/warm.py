@@ -143,12 +143,18 @@ def _serve(listener: socket.socket, lifeline: int) -> None:
 def _wait_for_command(connection: socket.socket) -> None:
     fds: list[int] = []
     request = _recv_json(connection, fds)
+    settled, started = os.pipe()  # closed by the command once it is in its session
     pid = os.fork()
     if pid == 0:
         connection.close()
+        os.close(settled)
         if request.get("session"):
-            os.setsid()  # as Popen(start_new_session=True)
+            os.setsid()  # as Popen(start_new_session=True), before Popen returns
+        os.close(started)
         _run_command(request, fds)  # never returns
+    os.close(started)
+    os.read(settled, 1)  # end of file: the command's session is set up
+    os.close(settled)
     for fd in fds:
         os.close(fd)
     _send_json(connection, {"pid": pid})
