@@ -40,8 +40,9 @@ log = logging.getLogger(__name__)
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """The run's controller names where the warm pmpulse servers go (tests/support/warm.py):
-    its workers share them, and they end once the controller has."""
+    """The run's main process (xdist's controller, or the only process) names where the warm
+    pmpulse servers go (tests/support/warm.py): its workers share them, and they end once the
+    main process has."""
     if hasattr(config, "workerinput"):
         return  # a worker: it inherited the controller's
     directory = tempfile.mkdtemp(prefix="pmpulse-warm-")

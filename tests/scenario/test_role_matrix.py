@@ -570,6 +570,8 @@ def world(
     database = engine.url.database if engine.dialect.name == "sqlite" else None
     if database and _seeded:
         engine.dispose()
+        for journal in ("-wal", "-shm"):  # none yet (nothing has connected); none may outlive the copy
+            Path(database + journal).unlink(missing_ok=True)
         shutil.copyfile(_seeded[0].path, database)  # what _seed wrote, to the byte
     with serve_app(fake, settings, session_factory) as h:
         w = World(h=h, listeners=h.listeners)

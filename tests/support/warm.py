@@ -17,10 +17,11 @@ and checks it did not. `tempfile` looks at TMPDIR again and the C library at TZ 
 command. Tests about the interpreter's own start-up (the import time of `--help`, a closed
 stdout at exit) run the console script with `subprocess` themselves.
 
-In a parallel run (pytest-xdist), the workers share the servers: the controller names a
-directory and its own pid (SHARED_DIR, SHARED_OWNER); the first worker to need a server starts
-it there, under a lock, and it lives until the controller has ended. Otherwise each test
-process starts its own, which ends with it.
+In a pytest run the test processes share the servers: the run's main process (xdist's
+controller, or the one process of `-n 0`) names a directory and its own pid (SHARED_DIR,
+SHARED_OWNER, see tests/conftest.py); the first worker to need a server starts it there, under
+a lock, and it lives until that main process has ended. Outside pytest each process that uses
+this module starts its own, which ends with it.
 
 A long-running command (`pmpulse run --http`, a drain killed halfway) is started with `popen`,
 which answers like `subprocess.Popen`: its pid (in a session of its own if asked, so that
