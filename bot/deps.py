@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.coalescer import Coalescer
 from bot.config import Settings
+from bot.delivery.dm_channels import DmChannelCache
 from bot.read_cache import ReadCache
 from storage.clock import system_now
 from storage.uow import UnitOfWork
@@ -35,6 +36,8 @@ class AppDeps:
     # App Home refreshes after an edit, one window per (workspace id, Slack user id): see
     # bot/coalescer.py. The app factory gives it the listener pool; stop it when the app stops.
     home_refresh: Coalescer[HomeKey] = field(default_factory=lambda: Coalescer[HomeKey]())
+    # Members' DM channels once read or opened, for the listeners' confirmations.
+    dm_channels: DmChannelCache = field(default_factory=DmChannelCache)
 
     def uow(self, workspace_id: int | None = None) -> UnitOfWork:
         return UnitOfWork(self.session_factory, workspace_id)

@@ -89,7 +89,7 @@ def goal_add_submission(call: ViewCall) -> None:
     queue_goal_notice(deps.uow, workspace=workspace, added=added, now=now)
     # The submitter is answered here; the owner's notice, when someone else set the goal, goes
     # out through the outbox (queued above).
-    dms = DmChannels(session_factory=deps.session_factory, client=client)
+    dms = DmChannels(session_factory=deps.session_factory, client=client, cache=deps.dm_channels)
     channel = dms.channel_of(workspace.id, call.user_id)
     client.chat_postMessage(channel=channel, text=goal_saved_text(call.locale, added.goal))
     refresh_home(deps, workspace, client, call.user_id)

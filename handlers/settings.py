@@ -91,7 +91,7 @@ def settings_submission(call: ViewCall) -> None:
     log.info("team settings changed by %s: %s", call.user_id, [c.key for c in saved.changes])
     text = settings_saved_text(call.locale, saved.changes, deps.clock())
     try:
-        dms = DmChannels(session_factory=deps.session_factory, client=client)
+        dms = DmChannels(session_factory=deps.session_factory, client=client, cache=deps.dm_channels)
         client.chat_postMessage(channel=dms.channel_of(workspace.id, call.user_id), text=text)
     except (SlackClientError, OSError):
         # The settings are saved: the listener's generic apology ("nothing was changed") would

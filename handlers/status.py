@@ -139,7 +139,9 @@ def status_submission(call: ViewCall) -> None:
         now=call.deps.clock(),
     )
     call.acknowledge()
-    dms = DmChannels(session_factory=call.deps.session_factory, client=call.client)
+    dms = DmChannels(
+        session_factory=call.deps.session_factory, client=call.client, cache=call.deps.dm_channels
+    )
     channel = dms.channel_of(call.workspace.id, call.user_id)
     call.client.chat_postMessage(channel=channel, **build_confirmation(call.locale, saved))
     refresh_home(call.deps, call.workspace, call.client, call.user_id)

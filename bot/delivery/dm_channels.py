@@ -37,15 +37,36 @@ class OpenHeld(Exception):
         self.seconds = seconds
 
 
-class DmChannels:
-    """A process-wide cache over the member table; thread-safe."""
+class DmChannelCache:
+    """What `DmChannels` learns, kept for the process: each member's DM channel (by workspace ID
+    and Slack user ID), and until when `conversations.open` is held per workspace after a 429.
 
-    def __init__(self, *, session_factory: sessionmaker[Session], client: WebClient) -> None:
+    The app keeps one (AppDeps.dm_channels), so a PM's second edit of the week finds the DM
+    channel in memory instead of reading it again, whichever client the request brought.
+    """
+
+    def __init__(self) -> None:
+        self.known: dict[tuple[int, str], str] = {}
+        self.held_until: dict[int, float] = {}
+        self.lock = threading.Lock()
+
+
+class DmChannels:
+    """Members' DM channels over a `DmChannelCache` and the member table; thread-safe."""
+
+    def __init__(
+        self,
+        *,
+        session_factory: sessionmaker[Session],
+        client: WebClient,
+        cache: DmChannelCache | None = None,
+    ) -> None:
         self._session_factory = session_factory
         self._client = client
-        self._known: dict[tuple[int, str], str] = {}
-        self._held_until: dict[int, float] = {}
-        self._lock = threading.Lock()
+        cache = cache or DmChannelCache()
+        self._known = cache.known
+        self._held_until = cache.held_until
+        self._lock = cache.lock
 
     def known(self, workspace_id: int, user: str) -> str | None:
         with self._lock:

@@ -7,6 +7,10 @@ conversations.open (Tier 3) again.
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import event
+
 from tests.support.cadence import THURSDAY, at, tick
 from tests.support.harness import Harness, seed_team
 from tests.support.slack import goal_values, open_goal_modal
@@ -60,3 +64,26 @@ def test_a_confirmation_to_someone_never_messaged_opens_their_dm_once(harness: H
     second = save_goal(harness, "UPM1")
 
     assert first == second and opened_for(harness) == ["UPM1"]
+
+
+def test_a_second_save_finds_the_dm_in_memory_not_in_the_database(harness: Harness) -> None:
+    """The Friday burst: a PM's later saves reuse the DM channel the app learnt at the first,
+    neither reading it from the member table again nor asking Slack."""
+    seed_team(harness)
+    first = save_goal(harness, "UPM2")
+    engine = harness.deps.session_factory.kw["bind"]
+    read: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "dm_channel_id IS NOT NULL" in statement:  # the stored DM channels' read (storage/outbox.py)
+            read.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        second = save_goal(harness, "UPM2")
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+    assert second == first
+    assert read == []
+    assert opened_for(harness) == ["UPM2"]
