@@ -109,6 +109,19 @@ class MemberRepository(WorkspaceScoped):
             query = query.where(Member.role.in_(list(roles)))
         return self.session.scalars(query.order_by(Member.name, Member.slack_user_id)).unique().all()
 
+    def former(self, *, roles: Iterable[str], manager_id: int | None = None) -> Sequence[Member]:
+        """Members no longer active (removed, or deactivated in Slack) in `roles`; with
+        `manager_id`, only those who reported to that manager. Few rows, whatever the roster's
+        size: the active majority is left out by the query, not after it."""
+        query = select(Member).where(
+            Member.workspace_id == self.workspace_id,
+            Member.active.is_(False),
+            Member.role.in_(list(roles)),
+        )
+        if manager_id is not None:
+            query = query.where(Member.manager_id == manager_id)
+        return self.session.scalars(query.order_by(Member.name, Member.slack_user_id)).unique().all()
+
     def reports_of(self, manager_id: int) -> Sequence[Member]:
         return (
             self.session.scalars(

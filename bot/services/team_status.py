@@ -79,11 +79,7 @@ def people_in_view(uow: UnitOfWork, actor: Member) -> list[Member]:
 def _former_pms_in_view(uow: UnitOfWork, actor: Member, week: str) -> list[Member]:
     """PMs no longer active (removed, or deactivated in Slack) who answered `week`: their update
     stays in the view; those who did not answer are not listed as missing."""
-    former = [
-        m
-        for m in uow.members.list(active_only=False, roles=[Role.PM])
-        if not m.active and (actor.role == Role.ADMIN or m.manager_id == actor.id)
-    ]
+    former = uow.members.former(roles=[Role.PM], manager_id=None if actor.role == Role.ADMIN else actor.id)
     if not former:
         return []
     answered = {u.member_id for u in uow.status.for_week(week, [m.id for m in former])}

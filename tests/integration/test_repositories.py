@@ -13,7 +13,7 @@ from bot.services.workspaces import find_workspace, set_team_setting
 from storage.base import WorkspaceScoped
 from storage.roster import Member
 from storage.uow import UnitOfWork, per_workspace
-from tests.support.factories import add_goal, add_workspace
+from tests.support.factories import add_goal, add_member, add_workspace
 
 
 def two_workspaces(session_factory: sessionmaker[Session]) -> tuple[int, int]:
@@ -141,3 +141,29 @@ def test_a_new_repository_is_one_line_on_the_unit_of_work(session_factory: sessi
         assert uow.counts.count() == 1
         uow.scope(b)
         assert uow.counts.count() == 0
+
+
+def test_former_members_are_the_inactive_ones_of_the_roles_and_manager_asked(
+    session_factory: sessionmaker[Session],
+) -> None:
+    """What `/pm status team` reads to keep a removed PM's answer in view: only the few inactive
+    rows, filtered by the database rather than after loading the whole roster."""
+    workspace = add_workspace(session_factory, "T1")
+    with UnitOfWork(session_factory, workspace.id) as uow:
+        mei = add_member(uow, "UMEI", "manager")
+        max_ = add_member(uow, "UMAX", "manager")
+        uow.session.flush()
+        add_member(uow, "UPMA", "pm", manager=mei, name="Ann")  # active: never former
+        add_member(uow, "UPMB", "pm", manager=mei, name="Bea", active=False)
+        add_member(uow, "UPMC", "pm", manager=max_, name="Cy", active=False)
+        add_member(uow, "UPMD", "pm", manager=mei, name="Al", active=False, deactivated_in_slack=True)
+        add_member(uow, "UOLD", "manager", name="Old", active=False)
+        uow.commit()
+
+        def former(manager_id: int | None = None) -> list[str]:
+            return [m.slack_user_id for m in uow.members.former(roles=["pm"], manager_id=manager_id)]
+
+        assert former() == ["UPMD", "UPMB", "UPMC"]  # by name: Al, Bea, Cy
+        assert former(manager_id=mei.id) == ["UPMD", "UPMB"]
+        assert former(manager_id=max_.id) == ["UPMC"]
+        assert [m.slack_user_id for m in uow.members.former(roles=["manager"])] == ["UOLD"]
