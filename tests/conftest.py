@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -34,7 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from storage.db import make_engine, make_session_factory, upgrade
 from tests.support.database import PG_URL
 from tests.support.order import waiting_first
-from tests.support.warm import SHARED_DIR, SHARED_OWNER
+from tests.support.warm import share_with_children
 
 log = logging.getLogger(__name__)
 
@@ -45,10 +44,7 @@ def pytest_configure(config: pytest.Config) -> None:
     main process has."""
     if hasattr(config, "workerinput"):
         return  # a worker: it inherited the controller's
-    directory = tempfile.mkdtemp(prefix="pmpulse-warm-")
-    os.environ[SHARED_DIR] = directory
-    os.environ[SHARED_OWNER] = str(os.getpid())
-    config.add_cleanup(lambda: shutil.rmtree(directory, ignore_errors=True))
+    config.add_cleanup(share_with_children())
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -41,8 +41,9 @@ class DmChannelCache:
     """What `DmChannels` learns, kept for the process: each member's DM channel (by workspace ID
     and Slack user ID), and until when `conversations.open` is held per workspace after a 429.
 
-    The app keeps one (AppDeps.dm_channels), so a PM's second edit of the week finds the DM
-    channel in memory instead of reading it again, whichever client the request brought.
+    The app keeps one (AppDeps.dm_channels) for its listeners and its outbox drains, so a PM's
+    second edit of the week finds the DM channel in memory instead of reading it again,
+    whichever client the request brought.
     """
 
     def __init__(self) -> None:

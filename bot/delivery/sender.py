@@ -32,7 +32,7 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, S
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.delivery.attempt import RECONCILED_METHODS, Attempt, Outcome
-from bot.delivery.dm_channels import DmChannels, OpenHeld, member_of
+from bot.delivery.dm_channels import DmChannelCache, DmChannels, OpenHeld, member_of
 from bot.delivery.metrics import DELIVERIES
 from bot.delivery.reconcile import delivery_metadata, find_delivered
 from bot.delivery.retry import Failure, FailureKind, classify, is_slack_or_network_error, retry_delay
@@ -90,7 +90,10 @@ class OutboxSender:
         batch_size: int | None = None,
         lease_seconds: float = 120.0,
         rng: random.Random | None = None,
+        dm_channels: DmChannelCache | None = None,
     ) -> None:
+        """`dm_channels`: what the process knows of members' DM channels (the app's, shared
+        with its listeners), else what this sender learns for itself."""
         self._session_factory = session_factory
         self._client = client
         self._post_client = _without_blind_resends(client)
@@ -100,7 +103,7 @@ class OutboxSender:
         self.batch_size = batch_size or workers * 25
         self._lease = dt.timedelta(seconds=lease_seconds)
         self._rng = rng or random.Random()
-        self._dms = DmChannels(session_factory=session_factory, client=client)
+        self._dms = DmChannels(session_factory=session_factory, client=client, cache=dm_channels)
 
     def now(self) -> dt.datetime:
         """The app's clock, the one rows were stamped with when enqueued.
@@ -368,5 +371,10 @@ class OutboxSender:
 
 def drain_now(deps: AppDeps, *, max_seconds: float | None = None) -> DrainReport:
     """Drain the outbox with the app's client and clock (after a job or a listener enqueued)."""
-    sender = OutboxSender(session_factory=deps.session_factory, client=deps.client, clock=deps.clock)
+    sender = OutboxSender(
+        session_factory=deps.session_factory,
+        client=deps.client,
+        clock=deps.clock,
+        dm_channels=deps.dm_channels,
+    )
     return sender.drain(max_seconds=max_seconds)

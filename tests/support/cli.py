@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import atexit
 import os
 import signal
 import socket
@@ -53,8 +52,6 @@ def cli_environment(fake: FakeSlack, database_url: str, **settings: str) -> dict
 
 _warm = WarmStarter()
 _warm_for_run = WarmStarter(for_run=True)
-atexit.register(_warm.close)
-atexit.register(_warm_for_run.close)
 
 
 def _starter(args: tuple[str, ...], env: dict[str, str]) -> WarmStarter:

@@ -17,11 +17,11 @@ and checks it did not. `tempfile` looks at TMPDIR again and the C library at TZ 
 command. Tests about the interpreter's own start-up (the import time of `--help`, a closed
 stdout at exit) run the console script with `subprocess` themselves.
 
-In a pytest run the test processes share the servers: the run's main process (xdist's
-controller, or the one process of `-n 0`) names a directory and its own pid (SHARED_DIR,
-SHARED_OWNER, see tests/conftest.py); the first worker to need a server starts it there, under
-a lock, and it lives until that main process has ended. Outside pytest each process that uses
-this module starts its own, which ends with it.
+A process and its children share the servers: the owner (in a pytest run its main process,
+xdist's controller or the one process of `-n 0`, see tests/conftest.py; otherwise the first
+process here to need a server) names a directory and its own pid (SHARED_DIR, SHARED_OWNER,
+`share_with_children`). The first process to need a server starts it there, under a lock, and
+it lives until the owner has ended.
 
 A long-running command (`pmpulse run --http`, a drain killed halfway) is started with `popen`,
 which answers like `subprocess.Popen`: its pid (in a session of its own if asked, so that
@@ -46,6 +46,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -83,8 +84,17 @@ RUN_PRELOAD = (
 )
 _HEADER = struct.Struct("!I")
 METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"  # read once, when prometheus_client is first imported
-SHARED_DIR = "PMPULSE_TEST_WARM_DIR"  # set by a parallel run's controller for its workers
-SHARED_OWNER = "PMPULSE_TEST_WARM_OWNER"  # the controller's pid: the shared servers end after it
+SHARED_DIR = "PMPULSE_TEST_WARM_DIR"  # where the servers' sockets are, for a process and its children
+SHARED_OWNER = "PMPULSE_TEST_WARM_OWNER"  # the pid of the process that named it: the servers end after it
+
+
+def share_with_children() -> Callable[[], None]:
+    """Make this process the owner of the warm servers it and its children start (a directory for
+    their sockets and this pid, in the environment); returns what removes the directory."""
+    directory = tempfile.mkdtemp(prefix="pmpulse-warm-")
+    os.environ[SHARED_DIR] = directory
+    os.environ[SHARED_OWNER] = str(os.getpid())
+    return lambda: shutil.rmtree(directory, ignore_errors=True)
 
 
 def _send_json(sock: socket.socket, value: Any, fds: list[int] | None = None) -> None:
@@ -120,12 +130,11 @@ def _recv_json(sock: socket.socket, fds: list[int] | None = None) -> Any:
 
 
 def _serve(listener: socket.socket, lifeline: int) -> None:
-    """`lifeline`: the test process's end of a pipe, or a pidfd of a parallel run's controller;
-    either becomes readable when that process has ended."""
+    """`lifeline`: a pidfd of the owner, readable once that process has ended."""
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # waiters are reaped as they end
     while True:
         ready, _, _ = select.select([listener, lifeline], [], [])
-        if lifeline in ready:  # the test process, or the run, has gone
+        if lifeline in ready:  # the owner has gone
             return
         connection, _ = listener.accept()
         if os.fork() == 0:
@@ -229,13 +238,12 @@ def _warm_up_the_orm() -> None:
 
 
 def main() -> None:
-    """The server: `python -m tests.support.warm SOCKET_PATH [run]`, stopped when its stdin closes
-    or, for a parallel run, when the process SHARED_OWNER names has ended."""
+    """The server: `python -m tests.support.warm SOCKET_PATH [run]`, stopped once the process
+    SHARED_OWNER names has ended."""
     import importlib
 
     for_run = sys.argv[2:] == ["run"]
-    owner = os.environ.get(SHARED_OWNER)
-    lifeline = os.pidfd_open(int(owner)) if owner else sys.stdin.fileno()
+    lifeline = os.pidfd_open(int(os.environ[SHARED_OWNER]))
     for name in RUN_PRELOAD if for_run else PRELOAD:
         importlib.import_module(name)
     if for_run and "prometheus_client" in sys.modules:
@@ -258,51 +266,40 @@ def _text(file: Any) -> str:
 
 
 class WarmStarter:
-    """One server per kind, started on first use: this test process's own, or in a parallel run
-    the one all workers share."""
+    """One server per kind, started on first use by whichever process sharing it needs it first."""
 
     def __init__(self, *, for_run: bool = False) -> None:
         self._for_run = for_run
         self._kind = "run" if for_run else "cli"
         self._lock = threading.Lock()
-        self._server: subprocess.Popen[bytes] | None = None
-        self._shared: list[subprocess.Popen[bytes]] = []  # started here for all; they outlive this process
-        self._path = ""
+        self._started: list[subprocess.Popen[bytes]] = []  # by this process; they outlive it
 
     def _socket_path(self) -> str:
-        shared = os.environ.get(SHARED_DIR)
-        if shared and os.environ.get(SHARED_OWNER):
-            return self._shared_socket_path(Path(shared))
         with self._lock:
-            if self._server is None or self._server.poll() is not None:
-                self._remove_directory()  # a server that ended leaves its socket's directory
-                directory = tempfile.mkdtemp(prefix="pmpulse-warm-")
-                self._path = str(Path(directory) / "socket")
-                self._server = self._start_server(self._path, shared=False)
-            return self._path
+            if not os.environ.get(SHARED_DIR):
+                atexit.register(share_with_children())
+            directory = Path(os.environ[SHARED_DIR])
+            path = str(directory / f"{self._kind}.socket")
+            with open(directory / f"{self._kind}.lock", "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)  # one process starts it; the others wait for it
+                with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+                    try:
+                        probe.connect(path)
+                        return path
+                    except OSError:  # not started yet, or it has ended
+                        pass
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(path)
+                self._started.append(self._start_server(path))
+                return path
 
-    def _shared_socket_path(self, directory: Path) -> str:
-        path = str(directory / f"{self._kind}.socket")
-        with self._lock, open(directory / f"{self._kind}.lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)  # one worker starts it; the others wait for it
-            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
-                try:
-                    probe.connect(path)
-                    return path
-                except OSError:  # not started yet, or it has ended
-                    pass
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(path)
-            self._shared.append(self._start_server(path, shared=True))
-            return path
-
-    def _start_server(self, path: str, *, shared: bool) -> subprocess.Popen[bytes]:
+    def _start_server(self, path: str) -> subprocess.Popen[bytes]:
         root = Path(__file__).resolve().parents[2]
         # Each command gets its own environment; only what imports read is the server's.
         clean = {k: v for k, v in os.environ.items() if k != METRICS_DIR}
         server = subprocess.Popen(
             [sys.executable, "-m", "tests.support.warm", path, *(["run"] if self._for_run else [])],
-            stdin=subprocess.DEVNULL if shared else subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             cwd=root,
             env={
@@ -312,10 +309,9 @@ class WarmStarter:
         )
         assert server.stdout is not None
         line = server.stdout.readline()
+        server.stdout.close()  # it writes nothing more
         if line.strip() != b"ready":
             raise RuntimeError(f"the warm pmpulse server did not start: {line!r}")
-        if shared:
-            server.stdout.close()  # it writes nothing more; the run's controller outlives this worker
         return server
 
     def run(
@@ -395,21 +391,6 @@ class WarmStarter:
             connection.close()
             raise
         return connection
-
-    def close(self) -> None:
-        """Stops the server (it also stops by itself when this process ends)."""
-        with self._lock:
-            if self._server is not None:
-                assert self._server.stdin is not None
-                self._server.stdin.close()
-                self._server.wait(timeout=10)
-                self._server = None
-            self._remove_directory()
-
-    def _remove_directory(self) -> None:
-        if self._path:
-            shutil.rmtree(os.path.dirname(self._path), ignore_errors=True)
-            self._path = ""
 
 
 class WarmProcess:
