@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, ForeignKey, String, select
+from sqlalchemy import JSON, ForeignKey, String, Table, insert, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base, UTCDateTime, WorkspaceScoped
@@ -28,6 +28,9 @@ class AuditEntry(Base):
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=system_now, index=True)
 
 
+_RECORD = insert(cast(Table, AuditEntry.__table__))  # one statement, compiled once
+
+
 class AuditRepository(WorkspaceScoped):
     def record(
         self,
@@ -38,15 +41,17 @@ class AuditRepository(WorkspaceScoped):
         entity_id: str | int,
         detail: dict[str, Any] | None = None,
     ) -> None:
-        self.session.add(
-            AuditEntry(
-                workspace_id=self.workspace_id,
-                actor=actor,
-                action=action,
-                entity=entity,
-                entity_id=str(entity_id),
-                detail=detail or {},
-            )
+        """Written at once, in the caller's transaction (a Core insert: no ORM object to flush)."""
+        self.session.connection().execute(
+            _RECORD,
+            {
+                "workspace_id": self.workspace_id,
+                "actor": actor,
+                "action": action,
+                "entity": entity,
+                "entity_id": str(entity_id),
+                "detail": detail or {},
+            },  # `at`: the column's default, as for the ORM's rows
         )
 
     def recent(self, limit: int = 50) -> Sequence[AuditEntry]:

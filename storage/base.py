@@ -83,9 +83,14 @@ class WorkspaceScoped:
 
 def dialect_insert(session: Session) -> Any:
     """The session's dialect's `insert`, the form that takes ON CONFLICT clauses."""
+    return insert_of(session.get_bind().dialect.name)
+
+
+def insert_of(dialect: str) -> Any:
+    """The `insert` of the dialect named `dialect`, the form that takes ON CONFLICT clauses."""
     # Imported here: the PostgreSQL dialect package (with its asyncpg and psycopg2 modules) is
     # loaded only by the processes that talk to PostgreSQL.
-    if session.get_bind().dialect.name == "postgresql":
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
         return pg_insert

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple, cast
 
-from sqlalchemy import Date, Float, ForeignKey, String, select
+from sqlalchemy import Date, Float, ForeignKey, String, Table, bindparam, select
 from sqlalchemy.orm import Mapped, lazyload, mapped_column, relationship
 
 from storage.base import Base, UTCDateTime, WorkspaceScoped
@@ -38,6 +39,62 @@ class Goal(Base):
     product_line: Mapped[ProductLine | None] = relationship(lazy="joined")
 
 
+class KpiGoal(NamedTuple):
+    """A goal as a status save needs it: to validate the values given, and to show them."""
+
+    id: int
+    status: str
+    title: str
+    unit: str
+    target: float
+
+
+class GoalRow(NamedTuple):
+    """A goal's columns as its view shows them, with its product line's name."""
+
+    id: int
+    title: str
+    product_line: str | None
+    metric: str
+    unit: str
+    baseline: float
+    target: float
+    start_date: dt.date
+    due_date: dt.date
+    direction: str
+
+
+_goals = cast(Table, Goal.__table__)
+_lines = cast(Table, ProductLine.__table__)
+_OPEN_GOALS_OF = (
+    select(
+        _goals.c.id,
+        _goals.c.title,
+        _lines.c.name,
+        _goals.c.metric,
+        _goals.c.unit,
+        _goals.c.baseline,
+        _goals.c.target,
+        _goals.c.start_date,
+        _goals.c.due_date,
+        _goals.c.direction,
+    )
+    .select_from(_goals)
+    .outerjoin(_lines, _lines.c.id == _goals.c.product_line_id)
+    .where(
+        _goals.c.workspace_id == bindparam("b_workspace"),
+        _goals.c.owner_id == bindparam("b_owner"),
+        _goals.c.status == "open",
+    )
+    .order_by(_goals.c.due_date, _goals.c.id)
+)
+_KPI_GOALS = (
+    select(*(_goals.c[name] for name in KpiGoal._fields))
+    .where(_goals.c.workspace_id == bindparam("b_workspace"), _goals.c.owner_id == bindparam("b_owner"))
+    .order_by(_goals.c.due_date, _goals.c.id)
+)
+
+
 class GoalRepository(WorkspaceScoped):
     def add(self, goal: Goal) -> Goal:
         goal.workspace_id = self.workspace_id
@@ -56,6 +113,21 @@ class GoalRepository(WorkspaceScoped):
         if status is not None:
             query = query.where(Goal.status == status)
         return self.session.scalars(query.order_by(Goal.due_date, Goal.id)).unique().all()
+
+    def open_rows(self, owner_id: int) -> list[GoalRow]:
+        """One owner's open goals, as `for_owners` orders them, in one Core statement."""
+        rows = self.session.connection().execute(
+            _OPEN_GOALS_OF, {"b_workspace": self.workspace_id, "b_owner": owner_id}
+        )
+        return [GoalRow._make(row) for row in rows]
+
+    def kpi_goals(self, owner_id: int) -> list[KpiGoal]:
+        """One owner's goals of every status (closed ones may hold a week's values), one Core
+        statement: the goals a status save validates and shows."""
+        rows = self.session.connection().execute(
+            _KPI_GOALS, {"b_workspace": self.workspace_id, "b_owner": owner_id}
+        )
+        return [KpiGoal._make(row) for row in rows]
 
     def rows_of(self, owner_id: int) -> Sequence[Goal]:
         """One owner's goals of every status, one statement: owner and product line load only if

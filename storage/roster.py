@@ -4,8 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, false, func, or_, select
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    String,
+    Table,
+    UniqueConstraint,
+    bindparam,
+    false,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Mapped, aliased, joinedload, lazyload, mapped_column, relationship
 
 from storage.base import Base, UTCDateTime, WorkspaceScoped
@@ -67,6 +79,57 @@ class MemberProductLine(Base):
     product_line_id: Mapped[int] = mapped_column(ForeignKey("product_line.id"), primary_key=True)
 
 
+class MemberCard(NamedTuple):
+    """A member as every request shows them: their columns, their manager's Slack ID and name,
+    their product lines by name. Read in one Core statement (`MemberRepository.card`)."""
+
+    id: int
+    slack_user_id: str
+    name: str
+    role: str
+    manager_slack_id: str | None
+    manager_name: str | None
+    timezone: str | None
+    locale: str | None
+    active: bool
+    deactivated_in_slack: bool
+    product_lines: tuple[str, ...]
+
+
+_members = cast(Table, Member.__table__)
+
+
+def _card_statement() -> Any:
+    manager = _members.alias("manager")
+    links = cast(Table, MemberProductLine.__table__)
+    lines = cast(Table, ProductLine.__table__)
+    m = _members.c
+    return (
+        select(
+            m.id,
+            m.slack_user_id,
+            m.name,
+            m.role,
+            manager.c.slack_user_id,
+            manager.c.name,
+            m.timezone,
+            m.locale,
+            m.active,
+            m.deactivated_in_slack,
+            lines.c.name,
+        )
+        .select_from(_members)
+        .outerjoin(manager, manager.c.id == m.manager_id)
+        .outerjoin(links, links.c.member_id == m.id)
+        .outerjoin(lines, lines.c.id == links.c.product_line_id)
+        .where(m.workspace_id == bindparam("b_workspace"), m.slack_user_id == bindparam("b_user"))
+        .order_by(lines.c.name)
+    )
+
+
+_CARD = _card_statement()
+
+
 class MemberRepository(WorkspaceScoped):
     def get(self, member_id: int) -> Member | None:
         member = self.session.get(Member, member_id)
@@ -101,6 +164,19 @@ class MemberRepository(WorkspaceScoped):
             .options(lazyload("*"))
         ).one_or_none()
 
+    def card(self, slack_user_id: str) -> MemberCard | None:
+        """The member with their manager and product lines: one Core statement, a row per
+        product line (read on every request, for the actor, and on every App Home publish)."""
+        rows = (
+            self.session.connection()
+            .execute(_CARD, {"b_workspace": self.workspace_id, "b_user": slack_user_id})
+            .all()
+        )
+        if not rows:
+            return None
+        lines = tuple(row[-1] for row in rows if row[-1] is not None)
+        return MemberCard._make((*rows[0][:-1], lines))
+
     def list(self, *, active_only: bool = True, roles: Iterable[str] | None = None) -> Sequence[Member]:
         query = select(Member).where(Member.workspace_id == self.workspace_id)
         if active_only:
@@ -131,8 +207,13 @@ class MemberRepository(WorkspaceScoped):
                     Member.manager_id == manager_id,
                     Member.active.is_(True),
                 )
-                # Their manager is one row, most often the caller's own: from the session, not a join.
-                .options(lazyload(Member.manager))
+                # Their manager, one row, in the same statement and without its own relations:
+                # the caller may hold it only as a card (App Home), not in the session.
+                .options(
+                    joinedload(Member.manager).options(
+                        lazyload(Member.product_lines), lazyload(Member.manager)
+                    )
+                )
                 .order_by(Member.name)
             )
             .unique()

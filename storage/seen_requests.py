@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from typing import Any, cast
 
-from sqlalchemy import String, delete
+from sqlalchemy import String, Table, delete
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from storage.base import Base, UTCDateTime, dialect_insert
+from storage.base import Base, UTCDateTime, insert_of
 
 
 class SeenRequest(Base):
@@ -24,6 +26,15 @@ class SeenRequest(Base):
     signed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
 
 
+@functools.cache
+def _claim_statement(dialect: str) -> Any:
+    """Every signed request runs it: built once per dialect, compiled once."""
+    table = cast(Table, SeenRequest.__table__)
+    return (
+        insert_of(dialect)(table).on_conflict_do_nothing(index_elements=["digest"]).returning(table.c.digest)
+    )
+
+
 class SeenRequestRepository:
     """Across workspaces: a request is recorded before anything in it is trusted."""
 
@@ -35,14 +46,10 @@ class SeenRequestRepository:
 
         The primary key decides, so two processes racing on one replay cannot both win.
         """
-        statement = (
-            dialect_insert(self.session)(SeenRequest)
-            .values(digest=digest, signed_at=signed_at)
-            .on_conflict_do_nothing(index_elements=["digest"])
-            .returning(SeenRequest.digest)
-        )
+        statement = _claim_statement(self.session.get_bind().dialect.name)
         # RETURNING, not rowcount: psycopg reports -1 for a conflict skipped inside a transaction.
-        return self.session.execute(statement).first() is not None
+        found = self.session.connection().execute(statement, {"digest": digest, "signed_at": signed_at})
+        return found.first() is not None
 
     def forget_signed_before(self, cutoff: dt.datetime) -> int:
         """Delete records of requests whose signature has expired anyway; how many went."""

@@ -4,8 +4,9 @@ posted digests."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
     JSON,
@@ -15,15 +16,20 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
+    bindparam,
+    delete,
     false,
+    insert,
     select,
 )
 from sqlalchemy import update as sql_update
-from sqlalchemy.orm import Mapped, lazyload, mapped_column, relationship
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storage.base import Base, UTCDateTime, WorkspaceScoped, dialect_insert
+from storage.base import Base, UTCDateTime, WorkspaceScoped, dialect_insert, insert_of
 from storage.clock import system_now
 from storage.roster import Member
 
@@ -130,6 +136,89 @@ class DigestPost(Base):
     posted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=system_now)
 
 
+# -- the save's statements ---------------------------------------------------------------------------
+# A status save is the write of the Friday burst. Its statements are Core, built once (per
+# dialect where ON CONFLICT differs) and kept: each save binds values to SQL compiled once, and
+# rows come back as tuples, without the ORM's identity map, loaders or unit-of-work flush.
+
+_updates = cast(Table, StatusUpdate.__table__)
+_blockers = cast(Table, Blocker.__table__)
+_revisions = cast(Table, StatusRevision.__table__)
+_kpi_values = cast(Table, KpiValue.__table__)
+_digests = cast(Table, DigestPost.__table__)
+
+
+class UpdateRow(NamedTuple):
+    """A status update's row as the save reads it back."""
+
+    id: int
+    member_id: int
+    week: str
+    state: str
+    progress: str
+    plans: str
+    health: str | None
+    health_reason: str
+    topic: str
+    risk: str
+    revision: int
+    late: bool
+    submitted_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class BlockerRow(NamedTuple):
+    id: int
+    text: str
+    resolved: bool
+    position: int
+
+
+@functools.cache
+def _claim_statement(dialect: str) -> Any:
+    return (
+        insert_of(dialect)(_updates)
+        .on_conflict_do_update(
+            index_elements=["workspace_id", "member_id", "week"],
+            set_={"revision": _updates.c.revision + 1},
+        )
+        .returning(*(_updates.c[name] for name in UpdateRow._fields))
+    )
+
+
+@functools.cache
+def _set_kpis_statement(dialect: str) -> Any:
+    statement = insert_of(dialect)(_kpi_values)
+    return statement.on_conflict_do_update(
+        index_elements=["workspace_id", "goal_id", "week"], set_={"value": statement.excluded.value}
+    )
+
+
+_BLOCKERS_OF = (
+    select(*(_blockers.c[name] for name in BlockerRow._fields))
+    .where(
+        _blockers.c.workspace_id == bindparam("b_workspace"), _blockers.c.update_id == bindparam("b_update")
+    )
+    .order_by(_blockers.c.position, _blockers.c.id)
+)
+_DROP_BLOCKERS = delete(_blockers).where(
+    _blockers.c.workspace_id == bindparam("b_workspace"),
+    _blockers.c.id.in_(bindparam("b_ids", expanding=True)),
+)
+_MOVE_BLOCKER = sql_update(_blockers).where(_blockers.c.id == bindparam("b_id"))
+_ADD_BLOCKERS = insert(_blockers).returning(_blockers.c.id, sort_by_parameter_order=True)
+_WRITE_UPDATE = sql_update(_updates).where(_updates.c.id == bindparam("b_id"))
+_ADD_REVISION = insert(_revisions)
+_DIGEST_POSTED = select(_digests.c.id).where(
+    _digests.c.workspace_id == bindparam("b_workspace"), _digests.c.week == bindparam("b_week")
+)
+_WEEK_VALUES = select(_kpi_values.c.goal_id, _kpi_values.c.value).where(
+    _kpi_values.c.workspace_id == bindparam("b_workspace"),
+    _kpi_values.c.goal_id.in_(bindparam("b_goals", expanding=True)),
+    _kpi_values.c.week == bindparam("b_week"),
+)
+
+
 class StatusRepository(WorkspaceScoped):
     """Weekly status updates, their history, blockers, KPI values and posted digests."""
 
@@ -185,11 +274,9 @@ class StatusRepository(WorkspaceScoped):
             updated_at=now,
         )
 
-    def claim_revision(
-        self, member_id: int, week: str, *, state: str, now: dt.datetime
-    ) -> tuple[StatusUpdate, bool]:
+    def claim_revision(self, member_id: int, week: str, *, state: str, now: dt.datetime) -> UpdateRow:
         """Take the next revision of `member_id`'s update for `week`, creating the update (as
-        revision 1, in `state`) when there is none; True as the second value when it was created.
+        revision 1, in `state`, empty) when there is none; `revision == 1` says it was created.
 
         One INSERT ... ON CONFLICT DO UPDATE both creates and bumps, so it also takes the row's
         write lock (PostgreSQL: the row; SQLite: the database) until the transaction ends. A
@@ -197,18 +284,117 @@ class StatusRepository(WorkspaceScoped):
         submissions never collide on the unique key. Call it before reading what the row holds:
         the row returned is read after the lock, never a stale copy.
         """
-        statement = (
-            self._insert_empty(member_id, week, state=state, late=False, now=now)
-            .on_conflict_do_update(
-                index_elements=["workspace_id", "member_id", "week"],
-                set_={"revision": StatusUpdate.revision + 1},
+        row = (
+            self._core()
+            .execute(
+                _claim_statement(self._dialect()),
+                {
+                    "workspace_id": self.workspace_id,
+                    "member_id": member_id,
+                    "week": week,
+                    "state": state,
+                    "progress": "",
+                    "plans": "",
+                    "health_reason": "",
+                    "topic": "",
+                    "risk": "",
+                    "revision": 1,
+                    "late": False,
+                    "submitted_at": now,
+                    "updated_at": now,
+                },
             )
-            .returning(StatusUpdate)
-            .options(lazyload(StatusUpdate.member))  # the caller has the member: no join, no second query
+            .one()
         )
-        # The row comes back as an entity from the statement that wrote it: no second read.
-        update = self.session.scalars(statement, execution_options={"populate_existing": True}).one()
-        return update, update.revision == 1
+        return UpdateRow._make(row)
+
+    def blocker_rows(self, update_id: int) -> list[BlockerRow]:
+        """The update's blockers in position order."""
+        rows = self._core().execute(_BLOCKERS_OF, {"b_workspace": self.workspace_id, "b_update": update_id})
+        return [BlockerRow._make(row) for row in rows]
+
+    def write_blockers(
+        self,
+        update_id: int,
+        *,
+        moved: Sequence[tuple[int, int]],
+        added: Sequence[tuple[int, str]],
+        dropped: Sequence[int],
+        now: dt.datetime,
+    ) -> dict[int, int]:
+        """Apply one edit of the blocker list: `moved` (ID, new position) pairs, `added`
+        (position, text) pairs, `dropped` IDs; the new blockers' IDs by position."""
+        connection = self._core()
+        if dropped:
+            connection.execute(_DROP_BLOCKERS, {"b_workspace": self.workspace_id, "b_ids": list(dropped)})
+        if moved:
+            connection.execute(
+                _MOVE_BLOCKER, [{"b_id": id_, "position": position} for id_, position in moved]
+            )
+        if not added:
+            return {}
+        rows = connection.execute(
+            _ADD_BLOCKERS,
+            [
+                {
+                    "workspace_id": self.workspace_id,
+                    "update_id": update_id,
+                    "position": position,
+                    "text": text,
+                    "resolved": False,
+                    "created_at": now,
+                }
+                for position, text in added
+            ],
+        )
+        return {position: id_ for (id_,), (position, _text) in zip(rows, added, strict=True)}
+
+    def write_update(self, update_id: int, values: Mapping[str, Any]) -> None:
+        """Set the update's columns named in `values`."""
+        self._core().execute(_WRITE_UPDATE, {"b_id": update_id, **values})
+
+    def add_revision_row(
+        self,
+        update_id: int,
+        revision: int,
+        *,
+        snapshot: Mapping[str, Any],
+        late: bool,
+        now: dt.datetime,
+    ) -> None:
+        """Keep a version; one saved late owes the digest's thread a note."""
+        self._core().execute(
+            _ADD_REVISION,
+            {
+                "workspace_id": self.workspace_id,
+                "update_id": update_id,
+                "revision": revision,
+                "snapshot": dict(snapshot),
+                "late": late,
+                "late_note_owed": late,
+                "created_at": now,
+            },
+        )
+
+    def has_digest(self, week: str) -> bool:
+        """The week's digest went out: what is saved from now on is late."""
+        found = self._core().execute(_DIGEST_POSTED, {"b_workspace": self.workspace_id, "b_week": week})
+        return found.first() is not None
+
+    def week_values(self, goal_ids: Sequence[int], week: str) -> dict[int, float]:
+        """The values reported for `week` of these goals."""
+        if not goal_ids:
+            return {}
+        rows = self._core().execute(
+            _WEEK_VALUES, {"b_workspace": self.workspace_id, "b_goals": list(goal_ids), "b_week": week}
+        )
+        return {goal_id: value for goal_id, value in rows}
+
+    def _core(self) -> Connection:
+        return self.session.connection()
+
+    def _dialect(self) -> str:
+        return self.session.get_bind().dialect.name
 
     def add_if_absent(
         self, member_id: int, week: str, *, state: str, late: bool, now: dt.datetime
@@ -278,11 +464,8 @@ class StatusRepository(WorkspaceScoped):
         """Record the week's value of each goal, replacing one reported before, in one statement."""
         if not values:
             return
-        insert = dialect_insert(self.session)(KpiValue)
-        self.session.execute(
-            insert.on_conflict_do_update(
-                index_elements=["workspace_id", "goal_id", "week"], set_={"value": insert.excluded.value}
-            ),
+        self._core().execute(
+            _set_kpis_statement(self._dialect()),
             [
                 {"workspace_id": self.workspace_id, "goal_id": goal_id, "week": week, "value": value}
                 for goal_id, value in values.items()

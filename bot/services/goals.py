@@ -17,7 +17,7 @@ from bot.services.roster import MemberView
 from bot.services.roster import to_view as member_view
 from bot.services.unit import UowFactory, member_of
 from bot.services.workspaces import WorkspaceRef
-from storage.goals import Goal
+from storage.goals import Goal, GoalRow
 from storage.roster import Member
 from storage.uow import UnitOfWork
 
@@ -54,12 +54,29 @@ class GoalList:
 
 
 def to_view(goal: Goal, *, today: dt.date) -> GoalView:
-    return GoalView(
+    row = GoalRow(
         id=goal.id,
-        owner_slack_id=goal.owner.slack_user_id,
-        owner_name=goal.owner.name,
         title=goal.title,
         product_line=goal.product_line.name if goal.product_line else None,
+        metric=goal.metric,
+        unit=goal.unit,
+        baseline=goal.baseline,
+        target=goal.target,
+        start_date=goal.start_date,
+        due_date=goal.due_date,
+        direction=goal.direction,
+    )
+    return row_view(row, owner_slack_id=goal.owner.slack_user_id, owner_name=goal.owner.name, today=today)
+
+
+def row_view(goal: GoalRow, *, owner_slack_id: str, owner_name: str, today: dt.date) -> GoalView:
+    """The view of a goal read as a row (`GoalRepository.open_rows`), whose owner the caller knows."""
+    return GoalView(
+        id=goal.id,
+        owner_slack_id=owner_slack_id,
+        owner_name=owner_name,
+        title=goal.title,
+        product_line=goal.product_line,
         metric=goal.metric,
         unit=goal.unit,
         baseline=goal.baseline,

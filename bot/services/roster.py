@@ -12,7 +12,7 @@ from bot.domain.roster import Role, RosterSubject, can_manage, roster_change_ref
 from bot.i18n import normalize_locale
 from bot.services.errors import NotFound, PermissionDenied, ServiceError
 from bot.services.unit import UowFactory
-from storage.roster import Member
+from storage.roster import Member, MemberCard
 from storage.uow import UnitOfWork
 
 
@@ -45,6 +45,22 @@ class MemberView:
     deactivated_in_slack: bool = False
 
 
+def card_view(card: MemberCard) -> MemberView:
+    """The view of a member read as a card (`MemberRepository.card`)."""
+    return MemberView(
+        slack_user_id=card.slack_user_id,
+        name=card.name,
+        role=card.role,
+        manager_slack_id=card.manager_slack_id,
+        manager_name=card.manager_name,
+        product_lines=card.product_lines,
+        timezone=card.timezone,
+        locale=card.locale,
+        active=card.active,
+        deactivated_in_slack=card.deactivated_in_slack,
+    )
+
+
 def to_view(member: Member) -> MemberView:
     return MemberView(
         slack_user_id=member.slack_user_id,
@@ -73,12 +89,15 @@ def find_actor(
     Admins named in PMPULSE_ADMINS are admins on every request: they join on first contact,
     and a stored row that says otherwise (removed, or given another role) is put right.
     """
-    member = uow.members.get_by_slack_id(slack_user_id)
     configured = slack_user_id in set(admins)
-    if member is not None and member.active and (not configured or member.role == Role.ADMIN):
-        return to_view(member)
+    # Every request reads this: the card (one Core statement) answers all but the first
+    # contact of a configured admin, which writes.
+    card = uow.members.card(slack_user_id)
+    if card is not None and card.active and (not configured or card.role == Role.ADMIN):
+        return card_view(card)
     if not configured:
         return None
+    member = uow.members.get_by_slack_id(slack_user_id)
     profile = lookup(slack_user_id)
     created = member is None
     before = None if member is None else {"role": member.role, "active": member.active}

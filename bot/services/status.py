@@ -16,14 +16,12 @@ import datetime as dt
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from bot.domain.goals import FieldError
 from bot.domain.schedule import local_week, zone
 from bot.domain.status import (
     StatusForm,
     UpdateState,
-    ValidStatus,
     keep_long_text,
     late_edit_key,
     merge_blockers,
@@ -31,11 +29,11 @@ from bot.domain.status import (
     week_is_open,
 )
 from bot.services.errors import FormErrors, NotFound, PermissionDenied, ServiceError
-from bot.services.unit import UowFactory, member_of
+from bot.services.unit import UowFactory, card_of, member_of
 from bot.services.workspaces import WorkspaceRef
 from storage.goals import Goal
-from storage.roster import Member
-from storage.status import Blocker, StatusRevision, StatusUpdate
+from storage.roster import Member, MemberCard
+from storage.status import StatusRepository, StatusRevision, StatusUpdate
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -117,12 +115,12 @@ class LateNote:
     view: StatusView  # the version as it was saved
 
 
-def member_week(member: Member, *, team_timezone: str, now: dt.datetime) -> str:
+def member_week(member: Member | MemberCard, *, team_timezone: str, now: dt.datetime) -> str:
     """The ISO week it is for `member` at `now`, on their own wall clock."""
     return local_week(now, zone(member.timezone, team_timezone))
 
 
-def member_today(member: Member, *, team_timezone: str, now: dt.datetime) -> dt.date:
+def member_today(member: Member | MemberCard, *, team_timezone: str, now: dt.datetime) -> dt.date:
     return now.astimezone(zone(member.timezone, team_timezone)).date()
 
 
@@ -195,16 +193,20 @@ def submit_status(
     Every version is kept as a StatusRevision. A version saved after the week's digest was
     posted is marked late and owes the digest's thread a note, recorded in the same transaction
     as the version itself (see `late_notes_owed`). `late` on the result says the update is late.
+
+    The Friday burst's write: it reads and writes through the repositories' Core statements
+    (compiled once, rows as tuples), not ORM objects. tests/integration/test_statement_budget.py
+    holds the list of statements it sends.
     """
     with uow_factory(workspace.id) as uow:
-        member = member_of(uow, user_id)
+        member = card_of(uow, user_id)
         return _submit(uow, member=member, week=week, form=form, now=now, workspace=workspace)
 
 
 def _submit(
     uow: UnitOfWork,
     *,
-    member: Member,
+    member: MemberCard,
     week: str,
     form: StatusForm,
     now: dt.datetime,
@@ -212,7 +214,7 @@ def _submit(
 ) -> StatusView:
     if not week_is_open(week, today=member_today(member, team_timezone=workspace.timezone, now=now)):
         raise FormErrors([FieldError("progress", "status.error.week_closed", (("week", week),))])
-    goals = uow.goals.rows_of(member.id)  # every status: closed goals may hold this week's values
+    goals = uow.goals.kpi_goals(member.id)  # every status: closed goals may hold this week's values
     result = validate_status(form, goal_ids=[g.id for g in goals if g.status == "open"])
     if isinstance(result, list):
         raise FormErrors(result)
@@ -220,26 +222,39 @@ def _submit(
     # The revision is claimed first, taking the update's lock: a submission racing this one waits,
     # and everything read below (the stored text, blockers, the digest) is what the one before
     # it committed. Two windows submitting at once become two versions, one after the other.
-    update, created = uow.status.claim_revision(member.id, week, state=UpdateState.SUBMITTED, now=now)
-    digest = uow.status.digest_post(week)
-    late = digest is not None
-    if not created and update.state != UpdateState.SUBMITTED:
-        update.submitted_at = now  # a skipped week written after all: submitted now
-    _apply(update, result, now=now)
-    update.state = UpdateState.SUBMITTED
-    update.late = update.late or late
-    update.updated_at = now
-
-    uow.status.add_revision(
-        StatusRevision(
-            update_id=update.id,
-            revision=update.revision,
-            snapshot=_snapshot(update, result),
-            late=late,
-            late_note_owed=late,
-            created_at=now,
-        )
+    status = uow.status
+    update = status.claim_revision(member.id, week, state=UpdateState.SUBMITTED, now=now)
+    created = update.revision == 1
+    late = status.has_digest(week)
+    blockers = _write_blockers(status, update.id, result.blockers, now=now)
+    fields = {
+        "progress": keep_long_text(stored=update.progress or "", submitted=result.progress),
+        "plans": keep_long_text(stored=update.plans or "", submitted=result.plans),
+        "topic": keep_long_text(stored=update.topic or "", submitted=result.topic),
+        "risk": keep_long_text(stored=update.risk or "", submitted=result.risk),
+        "health": result.health.value,
+        "health_reason": result.health_reason,
+    }
+    # A skipped week written after all counts as submitted now.
+    submitted_at = update.submitted_at if created or update.state == UpdateState.SUBMITTED else now
+    state = UpdateState.SUBMITTED.value
+    status.write_update(
+        update.id,
+        {
+            **fields,
+            "state": state,
+            "late": update.late or late,
+            "updated_at": now,
+            "submitted_at": submitted_at,
+        },
     )
+    snapshot = {
+        "state": state,
+        **fields,
+        "blockers": [{"text": b.text, "resolved": b.resolved} for b in blockers],
+        "kpis": {str(goal_id): value for goal_id, value in result.kpis.items()},
+    }
+    status.add_revision_row(update.id, update.revision, snapshot=snapshot, late=late, now=now)
     uow.audit.record(
         actor=member.slack_user_id,
         action="create" if created else "update",
@@ -247,11 +262,63 @@ def _submit(
         entity_id=update.id,
         detail={"week": week, "revision": update.revision, "late": late},
     )
-    uow.flush()  # once, for everything above: the blockers' IDs are in the view
-    uow.status.set_kpis(week, result.kpis)
-    view = to_view(uow, update, goals=goals)
+    status.set_kpis(week, result.kpis)
+    values = status.week_values([g.id for g in goals], week)
+    view = StatusView(
+        id=update.id,
+        week=week,
+        member_slack_id=member.slack_user_id,
+        member_name=member.name,
+        state=state,
+        progress=fields["progress"],
+        plans=fields["plans"],
+        blockers=blockers,
+        health=result.health.value,
+        health_reason=result.health_reason,
+        kpis=tuple(
+            KpiView(g.id, g.title, g.unit, values[g.id], g.target)
+            for g in sorted(goals, key=lambda g: g.id)
+            if g.id in values
+        ),
+        topic=fields["topic"],
+        risk=fields["risk"],
+        revision=update.revision,
+        late=update.late or late,
+        submitted_at=submitted_at,
+        updated_at=now,
+    )
     uow.commit()
     return view
+
+
+def _write_blockers(
+    status: StatusRepository, update_id: int, lines: Sequence[str], *, now: dt.datetime
+) -> tuple[BlockerView, ...]:
+    """Replace the update's blockers with `lines`, in their order. A line that repeats a
+    blocker kept from before stays that blocker (its ID, its resolved mark); the rest are new,
+    and the blockers no line repeats are deleted."""
+    previous = status.blocker_rows(update_id)
+    merged = merge_blockers([(b.text, b.resolved) for b in previous], lines)
+    kept = {match for _text, match in merged if match is not None}
+    moved = [
+        (previous[match].id, position)
+        for position, (_text, match) in enumerate(merged)
+        if match is not None and previous[match].position != position
+    ]
+    added = [(position, text) for position, (text, match) in enumerate(merged) if match is None]
+    new_ids = status.write_blockers(
+        update_id,
+        moved=moved,
+        added=added,
+        dropped=[b.id for i, b in enumerate(previous) if i not in kept],
+        now=now,
+    )
+    return tuple(
+        BlockerView(previous[match].id, text, previous[match].resolved)
+        if match is not None
+        else BlockerView(new_ids[position], text, False)
+        for position, (text, match) in enumerate(merged)
+    )
 
 
 def late_notes_owed(uow: UnitOfWork, *, team_id: str, limit: int = 100) -> list[LateNote]:
@@ -326,42 +393,6 @@ def _version_view(uow: UnitOfWork, update: StatusUpdate, revision: StatusRevisio
         submitted_at=update.submitted_at,
         updated_at=revision.created_at,
     )
-
-
-def _apply(update: StatusUpdate, status: ValidStatus, *, now: dt.datetime) -> None:
-    """Copy a validated form onto the row; long stored text survives an untouched edit."""
-    update.progress = keep_long_text(stored=update.progress or "", submitted=status.progress)
-    update.plans = keep_long_text(stored=update.plans or "", submitted=status.plans)
-    update.topic = keep_long_text(stored=update.topic or "", submitted=status.topic)
-    update.risk = keep_long_text(stored=update.risk or "", submitted=status.risk)
-    update.health = status.health.value
-    update.health_reason = status.health_reason
-    previous = list(update.blockers)
-    merged = merge_blockers([(b.text, b.resolved) for b in previous], status.blockers)
-    ordered: list[Blocker] = []
-    for position, (text, match) in enumerate(merged):
-        if match is not None:
-            blocker = previous[match]
-            blocker.position = position
-        else:
-            blocker = Blocker(workspace_id=update.workspace_id, text=text, position=position, created_at=now)
-        ordered.append(blocker)
-    # In position order, as they read after the save; the ones left out are deleted (delete-orphan).
-    update.blockers = ordered
-
-
-def _snapshot(update: StatusUpdate, status: ValidStatus) -> dict[str, Any]:
-    return {
-        "state": update.state,
-        "progress": update.progress,
-        "plans": update.plans,
-        "blockers": [{"text": b.text, "resolved": b.resolved} for b in update.blockers],
-        "health": update.health,
-        "health_reason": update.health_reason,
-        "kpis": {str(goal_id): value for goal_id, value in status.kpis.items()},
-        "topic": update.topic,
-        "risk": update.risk,
-    }
 
 
 def skip_week(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.services.errors import NotFound
-from storage.roster import Member
+from storage.roster import Member, MemberCard
 from storage.uow import UnitOfWork
 
 # `deps.uow`: a unit of work bound to one workspace. A service opens it, commits once, and
@@ -13,14 +13,21 @@ from storage.uow import UnitOfWork
 UowFactory = Callable[[int], UnitOfWork]
 
 
-def member_of(uow: UnitOfWork, slack_user_id: str, *, related: bool = False) -> Member:
+def member_of(uow: UnitOfWork, slack_user_id: str) -> Member:
     """The active roster row of `slack_user_id`; someone off the roster is refused, not asserted.
 
-    `related`: with the manager and product lines, in the same statement (for a caller that shows
-    them); otherwise they load only if touched.
+    The manager and product lines load only if touched (`card_of` reads them in one statement).
     """
-    members = uow.members
-    member = members.get_by_slack_id(slack_user_id) if related else members.row_by_slack_id(slack_user_id)
+    member = uow.members.row_by_slack_id(slack_user_id)
     if member is None or not member.active:
         raise NotFound("common.not_on_roster")
     return member
+
+
+def card_of(uow: UnitOfWork, slack_user_id: str) -> MemberCard:
+    """The active member with their manager and product lines, in one Core statement, without
+    an ORM object (for a caller that shows them); someone off the roster is refused."""
+    card = uow.members.card(slack_user_id)
+    if card is None or not card.active:
+        raise NotFound("common.not_on_roster")
+    return card

@@ -167,3 +167,60 @@ def test_former_members_are_the_inactive_ones_of_the_roles_and_manager_asked(
         assert former(manager_id=mei.id) == ["UPMD", "UPMB"]
         assert former(manager_id=max_.id) == ["UPMC"]
         assert [m.slack_user_id for m in uow.members.former(roles=["manager"])] == ["UOLD"]
+
+
+def test_a_members_card_is_their_row_manager_and_product_lines_in_one_statement(
+    session_factory: sessionmaker[Session],
+) -> None:
+    """Read on every request and App Home publish: what `get_by_slack_id` and its relations say,
+    as plain values; a member without a manager or product lines is one row of nothing joined."""
+    a, b = two_workspaces(session_factory)
+    now = dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.UTC)
+    with UnitOfWork(session_factory, a) as uow:
+        mei = add_member(uow, "UMEI", "manager", name="Mei", timezone="Asia/Shanghai", locale="zh-CN")
+        li = add_member(uow, "ULI", "pm", name="Li", manager=mei)
+        for name in ("Loans", "Cards"):
+            uow.product_lines.assign(li, uow.product_lines.get_or_create(name), now=now)
+        uow.commit()
+    with UnitOfWork(session_factory, b) as uow:
+        add_member(uow, "ULI", "admin", name="Li in B")
+        uow.commit()
+
+    with UnitOfWork(session_factory, a) as uow:
+        li_card, mei_card = uow.members.card("ULI"), uow.members.card("UMEI")
+        assert uow.members.card("UNOBODY") is None
+        orm = uow.members.get_by_slack_id("ULI")
+    assert li_card is not None and mei_card is not None and orm is not None
+    assert li_card.id == orm.id
+    assert (li_card.name, li_card.role, li_card.active) == ("Li", "pm", True)
+    assert (li_card.manager_slack_id, li_card.manager_name) == ("UMEI", "Mei")
+    assert li_card.product_lines == ("Cards", "Loans")  # by name, as the relationship orders them
+    assert (mei_card.manager_slack_id, mei_card.product_lines) == (None, ())
+    assert (mei_card.timezone, mei_card.locale) == ("Asia/Shanghai", "zh-CN")
+    with UnitOfWork(session_factory, b) as uow:
+        other = uow.members.card("ULI")
+    assert other is not None and (other.name, other.role, other.product_lines) == ("Li in B", "admin", ())
+
+
+def test_goal_rows_are_the_owners_goals_of_their_workspace(session_factory: sessionmaker[Session]) -> None:
+    """App Home shows the open ones (with their product line); a status save validates against
+    those of every status, closed ones included, since they may hold the week's values."""
+    a, b = two_workspaces(session_factory)
+    with UnitOfWork(session_factory, a) as uow:
+        li = add_member(uow, "ULI", "pm")
+        cards = uow.product_lines.get_or_create("Cards")
+        later = add_goal(uow, li, title="Later", due_date=dt.date(2027, 6, 30), product_line_id=cards.id)
+        sooner = add_goal(uow, li, title="Sooner", due_date=dt.date(2027, 1, 31))
+        closed = add_goal(uow, li, title="Closed", status="closed")
+        uow.commit()
+        li_id = li.id
+    with UnitOfWork(session_factory, a) as uow:
+        rows = uow.goals.open_rows(li_id)
+        kpi = uow.goals.kpi_goals(li_id)
+    assert [(g.id, g.title, g.product_line) for g in rows] == [
+        (sooner.id, "Sooner", None),
+        (later.id, "Later", "Cards"),
+    ]
+    assert {(g.id, g.status) for g in kpi} == {(sooner.id, "open"), (later.id, "open"), (closed.id, "closed")}
+    with UnitOfWork(session_factory, b) as uow:
+        assert uow.goals.open_rows(li_id) == [] and uow.goals.kpi_goals(li_id) == []

@@ -97,6 +97,32 @@ def test_a_submission_is_saved_once_with_its_revision_and_returned_as_plain_valu
     ]
 
 
+def test_an_edit_of_the_blockers_keeps_repeated_lines_as_they_were_and_reads_back_as_saved(
+    uow: Callable[[int], UnitOfWork], team: WorkspaceRef
+) -> None:
+    """Reordered, repeated, dropped and new lines: each line that repeats a blocker is that
+    blocker (its ID and resolved mark) at its new place; the view the save returns is what a
+    fresh read of the update shows."""
+    first = submit(uow, team, form=status_form(blockers="Risk sign-off\nVendor contract\nFee review"))
+    risk, vendor, _fees = first.blockers
+    status.resolve_blocker(uow, workspace=team, user_id="UPM1", blocker_id=vendor.id, now=NOW)
+    lines = "Vendor contract\nNew audit finding\nRisk sign-off\nRisk sign-off"
+    second = submit(uow, team, form=status_form(blockers=lines))
+    assert [(b.text, b.resolved) for b in second.blockers] == [
+        ("Vendor contract", True),
+        ("New audit finding", False),
+        ("Risk sign-off", False),
+        ("Risk sign-off", False),
+    ]
+    kept_vendor, added, kept_risk, repeated = second.blockers
+    assert (kept_vendor.id, kept_risk.id) == (vendor.id, risk.id)
+    assert len({added.id, repeated.id, vendor.id, risk.id}) == 4  # two new rows
+    with uow(team.id) as u:
+        stored = u.status.update_by_id(second.id)
+        assert stored is not None
+        assert status.to_view(u, stored) == second
+
+
 def test_a_form_with_mistakes_raises_form_errors_by_field_and_saves_nothing(
     uow: Callable[[int], UnitOfWork], team: WorkspaceRef, session_factory: sessionmaker[Session]
 ) -> None:

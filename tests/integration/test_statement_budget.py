@@ -92,14 +92,13 @@ def test_a_status_edit_sends_a_fixed_list_of_statements(
         "SELECT member",  # the PM, without the relationships a roster row can load
         "SELECT goal",  # the PM's goals, once: validation and the view both use them
         "INSERT status_update",  # the next revision (ON CONFLICT DO UPDATE), the row returned locked
-        "SELECT blocker",
         "SELECT digest_post",  # saved after the digest went out? then a late note is owed
-        # One flush for everything the ORM writes:
-        "INSERT audit_log",
-        "INSERT status_revision",
-        "UPDATE status_update",
+        "SELECT blocker",
         "UPDATE blocker",  # the kept blockers move to their new places
         "INSERT blocker",  # the new one
+        "UPDATE status_update",
+        "INSERT status_revision",
+        "INSERT audit_log",
         "INSERT kpi_value",  # the week's values, one upsert for all goals
         "SELECT kpi_value",  # the values as saved, for the confirmation
     ]
