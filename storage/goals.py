@@ -40,11 +40,12 @@ class Goal(Base):
 
 
 class KpiGoal(NamedTuple):
-    """A goal as a status save needs it: to validate the values given, and to show them."""
+    """A goal as the status modal and its save need it: to ask for, validate and show its value."""
 
     id: int
     status: str
     title: str
+    metric: str
     unit: str
     target: float
 

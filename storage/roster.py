@@ -96,6 +96,14 @@ class MemberCard(NamedTuple):
     product_lines: tuple[str, ...]
 
 
+class Person(NamedTuple):
+    """A member as a list of people names them."""
+
+    id: int
+    slack_user_id: str
+    name: str
+
+
 _members = cast(Table, Member.__table__)
 
 
@@ -128,6 +136,16 @@ def _card_statement() -> Any:
 
 
 _CARD = _card_statement()
+_PEOPLE = (
+    select(_members.c.id, _members.c.slack_user_id, _members.c.name)
+    .where(
+        _members.c.workspace_id == bindparam("b_workspace"),
+        _members.c.role == bindparam("b_role"),
+        _members.c.active == bindparam("b_active"),
+    )
+    .order_by(_members.c.name, _members.c.slack_user_id)
+)
+_PEOPLE_OF_MANAGER = _PEOPLE.where(_members.c.manager_id == bindparam("b_manager"))
 
 
 class MemberRepository(WorkspaceScoped):
@@ -177,25 +195,22 @@ class MemberRepository(WorkspaceScoped):
         lines = tuple(row[-1] for row in rows if row[-1] is not None)
         return MemberCard._make((*rows[0][:-1], lines))
 
+    def people(self, role: str, *, manager_id: int | None = None, active: bool = True) -> list[Person]:
+        """Members in `role` (with `manager_id`, reporting to that manager), active or not, by
+        name: one Core statement, for lists that show only who is who (`/pm status team`)."""
+        params = {"b_workspace": self.workspace_id, "b_role": role, "b_active": active}
+        if manager_id is None:
+            rows = self.session.connection().execute(_PEOPLE, params)
+        else:
+            rows = self.session.connection().execute(_PEOPLE_OF_MANAGER, {**params, "b_manager": manager_id})
+        return [Person._make(row) for row in rows]
+
     def list(self, *, active_only: bool = True, roles: Iterable[str] | None = None) -> Sequence[Member]:
         query = select(Member).where(Member.workspace_id == self.workspace_id)
         if active_only:
             query = query.where(Member.active.is_(True))
         if roles is not None:
             query = query.where(Member.role.in_(list(roles)))
-        return self.session.scalars(query.order_by(Member.name, Member.slack_user_id)).unique().all()
-
-    def former(self, *, roles: Iterable[str], manager_id: int | None = None) -> Sequence[Member]:
-        """Members no longer active (removed, or deactivated in Slack) in `roles`; with
-        `manager_id`, only those who reported to that manager. Few rows, whatever the roster's
-        size: the active majority is left out by the query, not after it."""
-        query = select(Member).where(
-            Member.workspace_id == self.workspace_id,
-            Member.active.is_(False),
-            Member.role.in_(list(roles)),
-        )
-        if manager_id is not None:
-            query = query.where(Member.manager_id == manager_id)
         return self.session.scalars(query.order_by(Member.name, Member.slack_user_id)).unique().all()
 
     def reports_of(self, manager_id: int) -> Sequence[Member]:

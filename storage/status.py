@@ -19,9 +19,11 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    and_,
     bindparam,
     delete,
     false,
+    func,
     insert,
     select,
 )
@@ -167,6 +169,16 @@ class UpdateRow(NamedTuple):
     updated_at: dt.datetime
 
 
+class WeekAnswer(NamedTuple):
+    """A member's answer for a week as a team's table shows it."""
+
+    member_id: int
+    state: str
+    health: str | None
+    updated_at: dt.datetime
+    open_blockers: int
+
+
 class BlockerRow(NamedTuple):
     id: int
     text: str
@@ -194,6 +206,11 @@ def _set_kpis_statement(dialect: str) -> Any:
     )
 
 
+_UPDATE_OF = select(*(_updates.c[name] for name in UpdateRow._fields)).where(
+    _updates.c.workspace_id == bindparam("b_workspace"),
+    _updates.c.member_id == bindparam("b_member"),
+    _updates.c.week == bindparam("b_week"),
+)
 _BLOCKERS_OF = (
     select(*(_blockers.c[name] for name in BlockerRow._fields))
     .where(
@@ -207,10 +224,28 @@ _DROP_BLOCKERS = delete(_blockers).where(
 )
 _MOVE_BLOCKER = sql_update(_blockers).where(_blockers.c.id == bindparam("b_id"))
 _ADD_BLOCKERS = insert(_blockers).returning(_blockers.c.id, sort_by_parameter_order=True)
+_KEPT_ON_WRITE = ("id", "member_id", "week", "revision")
 _WRITE_UPDATE = sql_update(_updates).where(_updates.c.id == bindparam("b_id"))
 _ADD_REVISION = insert(_revisions)
 _DIGEST_POSTED = select(_digests.c.id).where(
     _digests.c.workspace_id == bindparam("b_workspace"), _digests.c.week == bindparam("b_week")
+)
+_WEEK_ANSWERS = (
+    select(
+        _updates.c.member_id,
+        _updates.c.state,
+        _updates.c.health,
+        _updates.c.updated_at,
+        func.count(_blockers.c.id),
+    )
+    .select_from(_updates)
+    .outerjoin(_blockers, and_(_blockers.c.update_id == _updates.c.id, _blockers.c.resolved.is_(False)))
+    .where(
+        _updates.c.workspace_id == bindparam("b_workspace"),
+        _updates.c.week == bindparam("b_week"),
+        _updates.c.member_id.in_(bindparam("b_members", expanding=True)),
+    )
+    .group_by(_updates.c.id, _updates.c.member_id, _updates.c.state, _updates.c.health, _updates.c.updated_at)
 )
 _WEEK_VALUES = select(_kpi_values.c.goal_id, _kpi_values.c.value).where(
     _kpi_values.c.workspace_id == bindparam("b_workspace"),
@@ -231,13 +266,15 @@ class StatusRepository(WorkspaceScoped):
             )
         )
 
-    def for_week(self, week: str, member_ids: Iterable[int] | None = None) -> Sequence[StatusUpdate]:
-        query = select(StatusUpdate).where(
-            StatusUpdate.workspace_id == self.workspace_id, StatusUpdate.week == week
+    def week_answers(self, week: str, member_ids: Sequence[int]) -> dict[int, WeekAnswer]:
+        """These members' answers for `week` with their open blockers counted, by member ID: one
+        Core statement, for a team's table."""
+        if not member_ids:
+            return {}
+        rows = self._core().execute(
+            _WEEK_ANSWERS, {"b_workspace": self.workspace_id, "b_week": week, "b_members": list(member_ids)}
         )
-        if member_ids is not None:
-            query = query.where(StatusUpdate.member_id.in_(list(member_ids)))
-        return self.session.scalars(query.order_by(StatusUpdate.id)).unique().all()
+        return {row[0]: WeekAnswer._make(row) for row in rows}
 
     def for_weeks(self, weeks: Iterable[str]) -> Sequence[StatusUpdate]:
         return (
@@ -308,6 +345,15 @@ class StatusRepository(WorkspaceScoped):
         )
         return UpdateRow._make(row)
 
+    def row(self, member_id: int, week: str) -> UpdateRow | None:
+        """The member's update for `week` as a row, if there is one."""
+        found = (
+            self._core()
+            .execute(_UPDATE_OF, {"b_workspace": self.workspace_id, "b_member": member_id, "b_week": week})
+            .first()
+        )
+        return None if found is None else UpdateRow._make(found)
+
     def blocker_rows(self, update_id: int) -> list[BlockerRow]:
         """The update's blockers in position order."""
         rows = self._core().execute(_BLOCKERS_OF, {"b_workspace": self.workspace_id, "b_update": update_id})
@@ -349,9 +395,13 @@ class StatusRepository(WorkspaceScoped):
         )
         return {position: id_ for (id_,), (position, _text) in zip(rows, added, strict=True)}
 
-    def write_update(self, update_id: int, values: Mapping[str, Any]) -> None:
-        """Set the update's columns named in `values`."""
-        self._core().execute(_WRITE_UPDATE, {"b_id": update_id, **values})
+    def write_update(self, update: UpdateRow) -> None:
+        """Store what a save changed: the update's text, health, state and times (its ID, owner,
+        week and revision stay as claimed)."""
+        values = update._asdict()
+        for kept in _KEPT_ON_WRITE:
+            del values[kept]
+        self._core().execute(_WRITE_UPDATE, {"b_id": update.id, **values})
 
     def add_revision_row(
         self,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.domain.goals import FieldError
@@ -31,9 +31,9 @@ from bot.domain.status import (
 from bot.services.errors import FormErrors, NotFound, PermissionDenied, ServiceError
 from bot.services.unit import UowFactory, card_of, member_of
 from bot.services.workspaces import WorkspaceRef
-from storage.goals import Goal
+from storage.goals import Goal, KpiGoal
 from storage.roster import Member, MemberCard
-from storage.status import StatusRepository, StatusRevision, StatusUpdate
+from storage.status import StatusRepository, StatusRevision, StatusUpdate, UpdateRow
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -156,26 +156,70 @@ def to_view(uow: UnitOfWork, update: StatusUpdate, *, goals: Sequence[Goal] | No
 def status_form(
     uow_factory: UowFactory, *, workspace: WorkspaceRef, user_id: str, week: str | None, now: dt.datetime
 ) -> StatusFormData:
-    """The modal's contents for `week` (None: the member's current week); a closed week is refused."""
+    """The modal's contents for `week` (None: the member's current week); a closed week is refused.
+
+    Read as rows (Core), like the save: every *Write my update* click of the Friday burst reads it.
+    """
     with uow_factory(workspace.id) as uow:
-        member = member_of(uow, user_id)
+        member = card_of(uow, user_id)
         week = week or member_week(member, team_timezone=workspace.timezone, now=now)
         if not week_is_open(week, today=member_today(member, team_timezone=workspace.timezone, now=now)):
             raise ServiceError("status.error.week_closed", week=week)
         return _form_data(uow, member=member, week=week)
 
 
-def _form_data(uow: UnitOfWork, *, member: Member, week: str) -> StatusFormData:
+def _form_data(uow: UnitOfWork, *, member: MemberCard, week: str) -> StatusFormData:
     """The modal's contents for `member` and `week`, prefilled when an update exists."""
-    goals = list(uow.goals.for_owners([member.id]))
-    values = (
-        {v.goal_id: v.value for v in uow.status.kpi_values([g.id for g in goals], [week])} if goals else {}
-    )
-    update = uow.status.get(member.id, week)
+    goals = uow.goals.kpi_goals(member.id)
+    values = uow.status.week_values([g.id for g in goals], week)
+    update = uow.status.row(member.id, week)
+    current = None
+    if update is not None:
+        blockers = tuple(BlockerView(b.id, b.text, b.resolved) for b in uow.status.blocker_rows(update.id))
+        current = _row_view(update, member=member, blockers=blockers, goals=goals, values=values)
     return StatusFormData(
         week=week,
-        goals=tuple(GoalInput(g.id, g.title, g.metric, g.unit, g.target, values.get(g.id)) for g in goals),
-        current=to_view(uow, update) if update is not None else None,
+        goals=tuple(
+            GoalInput(g.id, g.title, g.metric, g.unit, g.target, values.get(g.id))
+            for g in goals
+            if g.status == "open"
+        ),
+        current=current,
+    )
+
+
+def _row_view(
+    update: UpdateRow,
+    *,
+    member: MemberCard,
+    blockers: tuple[BlockerView, ...],
+    goals: Sequence[KpiGoal],
+    values: Mapping[int, float],
+) -> StatusView:
+    """An update read (or just written) as a row, with its blockers and the week's KPI values of
+    the owner's goals (of every status: closed goals may hold the week's values)."""
+    return StatusView(
+        id=update.id,
+        week=update.week,
+        member_slack_id=member.slack_user_id,
+        member_name=member.name,
+        state=update.state,
+        progress=update.progress,
+        plans=update.plans,
+        blockers=blockers,
+        health=update.health,
+        health_reason=update.health_reason,
+        kpis=tuple(
+            KpiView(g.id, g.title, g.unit, values[g.id], g.target)
+            for g in sorted(goals, key=lambda g: g.id)
+            if g.id in values
+        ),
+        topic=update.topic,
+        risk=update.risk,
+        revision=update.revision,
+        late=update.late,
+        submitted_at=update.submitted_at,
+        updated_at=update.updated_at,
     )
 
 
@@ -227,32 +271,31 @@ def _submit(
     created = update.revision == 1
     late = status.has_digest(week)
     blockers = _write_blockers(status, update.id, result.blockers, now=now)
-    fields = {
-        "progress": keep_long_text(stored=update.progress or "", submitted=result.progress),
-        "plans": keep_long_text(stored=update.plans or "", submitted=result.plans),
-        "topic": keep_long_text(stored=update.topic or "", submitted=result.topic),
-        "risk": keep_long_text(stored=update.risk or "", submitted=result.risk),
-        "health": result.health.value,
-        "health_reason": result.health_reason,
-    }
     # A skipped week written after all counts as submitted now.
     submitted_at = update.submitted_at if created or update.state == UpdateState.SUBMITTED else now
-    state = UpdateState.SUBMITTED.value
-    status.write_update(
-        update.id,
-        {
-            **fields,
-            "state": state,
-            "late": update.late or late,
-            "updated_at": now,
-            "submitted_at": submitted_at,
-        },
+    saved = update._replace(
+        state=UpdateState.SUBMITTED.value,
+        progress=keep_long_text(stored=update.progress or "", submitted=result.progress),
+        plans=keep_long_text(stored=update.plans or "", submitted=result.plans),
+        topic=keep_long_text(stored=update.topic or "", submitted=result.topic),
+        risk=keep_long_text(stored=update.risk or "", submitted=result.risk),
+        health=result.health.value,
+        health_reason=result.health_reason,
+        late=update.late or late,
+        submitted_at=submitted_at,
+        updated_at=now,
     )
+    status.write_update(saved)
     snapshot = {
-        "state": state,
-        **fields,
+        "state": saved.state,
+        "progress": saved.progress,
+        "plans": saved.plans,
         "blockers": [{"text": b.text, "resolved": b.resolved} for b in blockers],
+        "health": saved.health,
+        "health_reason": saved.health_reason,
         "kpis": {str(goal_id): value for goal_id, value in result.kpis.items()},
+        "topic": saved.topic,
+        "risk": saved.risk,
     }
     status.add_revision_row(update.id, update.revision, snapshot=snapshot, late=late, now=now)
     uow.audit.record(
@@ -264,29 +307,7 @@ def _submit(
     )
     status.set_kpis(week, result.kpis)
     values = status.week_values([g.id for g in goals], week)
-    view = StatusView(
-        id=update.id,
-        week=week,
-        member_slack_id=member.slack_user_id,
-        member_name=member.name,
-        state=state,
-        progress=fields["progress"],
-        plans=fields["plans"],
-        blockers=blockers,
-        health=result.health.value,
-        health_reason=result.health_reason,
-        kpis=tuple(
-            KpiView(g.id, g.title, g.unit, values[g.id], g.target)
-            for g in sorted(goals, key=lambda g: g.id)
-            if g.id in values
-        ),
-        topic=fields["topic"],
-        risk=fields["risk"],
-        revision=update.revision,
-        late=update.late or late,
-        submitted_at=submitted_at,
-        updated_at=now,
-    )
+    view = _row_view(saved, member=member, blockers=blockers, goals=goals, values=values)
     uow.commit()
     return view
 

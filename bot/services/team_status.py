@@ -12,9 +12,9 @@ from bot.domain.status import TeamState, team_state
 from bot.domain.weeks import week_end, week_start
 from bot.services.errors import PermissionDenied
 from bot.services.leave import leaves_by_member
-from bot.services.unit import UowFactory, member_of
+from bot.services.unit import UowFactory, card_of
 from bot.services.workspaces import WorkspaceRef
-from storage.roster import Member
+from storage.roster import MemberCard, Person
 from storage.uow import UnitOfWork
 from storage.workspaces import TeamSettings
 
@@ -67,23 +67,14 @@ def cadence_of(settings: TeamSettings | None, *, fallback_timezone: str) -> Cade
     )
 
 
-def people_in_view(uow: UnitOfWork, actor: Member) -> list[Member]:
-    """Whose weekly status `actor` may see: an admin every PM, a manager their reports."""
+def people_in_view(uow: UnitOfWork, actor: MemberCard, *, active: bool = True) -> list[Person]:
+    """Whose weekly status `actor` may see: an admin every PM, a manager their reports; with
+    `active` False, those of them no longer on the roster."""
     if actor.role == Role.ADMIN:
-        return list(uow.members.list(roles=[Role.PM]))
+        return uow.members.people(Role.PM, active=active)
     if actor.role == Role.MANAGER:
-        return [m for m in uow.members.reports_of(actor.id) if m.role == Role.PM]
+        return uow.members.people(Role.PM, manager_id=actor.id, active=active)
     raise PermissionDenied("status.team.error.not_allowed")
-
-
-def _former_pms_in_view(uow: UnitOfWork, actor: Member, week: str) -> list[Member]:
-    """PMs no longer active (removed, or deactivated in Slack) who answered `week`: their update
-    stays in the view; those who did not answer are not listed as missing."""
-    former = uow.members.former(roles=[Role.PM], manager_id=None if actor.role == Role.ADMIN else actor.id)
-    if not former:
-        return []
-    answered = {u.member_id for u in uow.status.for_week(week, [m.id for m in former])}
-    return [m for m in former if m.id in answered]
 
 
 def team_week(
@@ -91,7 +82,7 @@ def team_week(
 ) -> TeamWeek:
     """`week` (None: the requester's current week) for the PMs the requester may see."""
     with uow_factory(workspace.id) as uow:
-        actor = member_of(uow, user_id)
+        actor = card_of(uow, user_id)
         timezone = zone(actor.timezone, workspace.timezone)
         status = team_status(
             uow, actor=actor, week=week or local_week(now, timezone), team_timezone=workspace.timezone
@@ -99,24 +90,31 @@ def team_week(
         return TeamWeek(status=status, timezone=timezone.key)
 
 
-def team_status(uow: UnitOfWork, *, actor: Member, week: str, team_timezone: str) -> TeamStatus:
-    """Each PM in view with their answer for `week`; the look is audited (it is people data)."""
-    people = people_in_view(uow, actor) + _former_pms_in_view(uow, actor, week)
-    updates = {u.member_id: u for u in uow.status.for_week(week, [m.id for m in people])} if people else {}
+def team_status(uow: UnitOfWork, *, actor: MemberCard, week: str, team_timezone: str) -> TeamStatus:
+    """Each PM in view with their answer for `week`; the look is audited (it is people data).
+
+    PMs no longer active (removed, or deactivated in Slack) who answered `week` stay in view;
+    those who did not answer are not listed as missing. Read as rows (Core): a manager of fifty
+    opens this in the middle of the Friday burst.
+    """
+    current = people_in_view(uow, actor)
+    former = people_in_view(uow, actor, active=False)
+    answers = uow.status.week_answers(week, [m.id for m in current + former])
+    people = current + [m for m in former if m.id in answers]
     leaves = leaves_by_member(uow, start=week_start(week), end=week_end(week))
     cadence = cadence_of(uow.team_settings.get(), fallback_timezone=team_timezone)
     rows = []
     for member in people:
-        update = updates.get(member.id)
+        answer = answers.get(member.id)
         away = on_leave(week, cadence, (Leave(r.start, r.end) for r in leaves.get(member.id, [])))
         rows.append(
             TeamRow(
                 slack_user_id=member.slack_user_id,
                 name=member.name,
-                state=team_state(update_state=update.state if update else None, on_leave=away),
-                health=update.health if update else None,
-                updated_at=update.updated_at if update else None,
-                open_blockers=sum(1 for b in update.blockers if not b.resolved) if update else 0,
+                state=team_state(update_state=answer.state if answer else None, on_leave=away),
+                health=answer.health if answer else None,
+                updated_at=answer.updated_at if answer else None,
+                open_blockers=answer.open_blockers if answer else 0,
             )
         )
     rows.sort(key=lambda r: (STATE_ORDER.index(r.state), r.name.lower(), r.slack_user_id))

@@ -143,11 +143,11 @@ def test_a_new_repository_is_one_line_on_the_unit_of_work(session_factory: sessi
         assert uow.counts.count() == 0
 
 
-def test_former_members_are_the_inactive_ones_of_the_roles_and_manager_asked(
+def test_people_are_the_active_or_inactive_ones_of_the_role_and_manager_asked(
     session_factory: sessionmaker[Session],
 ) -> None:
-    """What `/pm status team` reads to keep a removed PM's answer in view: only the few inactive
-    rows, filtered by the database rather than after loading the whole roster."""
+    """What `/pm status team` reads: the PMs in view, and the former ones whose answers stay in
+    view, filtered by the database rather than after loading the whole roster."""
     workspace = add_workspace(session_factory, "T1")
     with UnitOfWork(session_factory, workspace.id) as uow:
         mei = add_member(uow, "UMEI", "manager")
@@ -160,13 +160,16 @@ def test_former_members_are_the_inactive_ones_of_the_roles_and_manager_asked(
         add_member(uow, "UOLD", "manager", name="Old", active=False)
         uow.commit()
 
-        def former(manager_id: int | None = None) -> list[str]:
-            return [m.slack_user_id for m in uow.members.former(roles=["pm"], manager_id=manager_id)]
+        def people(role: str = "pm", manager_id: int | None = None, active: bool = False) -> list[str]:
+            return [m.slack_user_id for m in uow.members.people(role, manager_id=manager_id, active=active)]
 
-        assert former() == ["UPMD", "UPMB", "UPMC"]  # by name: Al, Bea, Cy
-        assert former(manager_id=mei.id) == ["UPMD", "UPMB"]
-        assert former(manager_id=max_.id) == ["UPMC"]
-        assert [m.slack_user_id for m in uow.members.former(roles=["manager"])] == ["UOLD"]
+        assert people() == ["UPMD", "UPMB", "UPMC"]  # by name: Al, Bea, Cy
+        assert people(manager_id=mei.id) == ["UPMD", "UPMB"]
+        assert people(manager_id=max_.id) == ["UPMC"]
+        assert people("manager") == ["UOLD"]
+        assert people(active=True) == ["UPMA"]
+        assert people("manager", active=True) == ["UMAX", "UMEI"]
+        assert people(manager_id=max_.id, active=True) == []
 
 
 def test_a_members_card_is_their_row_manager_and_product_lines_in_one_statement(

@@ -296,10 +296,12 @@ def test_the_team_week_is_for_managers_and_admins_and_the_look_is_audited(
 ) -> None:
     with pytest.raises(PermissionDenied):
         team_status.team_week(uow, workspace=team, user_id="UPM1", week=None, now=NOW)
-    submit(uow, team)
+    saved = submit(uow, team)
+    status.resolve_blocker(uow, workspace=team, user_id="UPM1", blocker_id=saved.blockers[0].id, now=NOW)
     mine = team_status.team_week(uow, workspace=team, user_id="UMGR", week=None, now=NOW)
     assert mine.status.week == WEEK and mine.timezone == "Asia/Shanghai"
     assert [(r.slack_user_id, r.state) for r in mine.status.rows] == [("UPM1", TeamState.SUBMITTED)]
+    assert [(r.health, r.open_blockers) for r in mine.status.rows] == [("amber", 1)]  # one of two resolved
     everyone = team_status.team_week(uow, workspace=team, user_id="UADM", week=WEEK, now=NOW)
     assert [r.slack_user_id for r in everyone.status.rows] == ["UPM2", "UPM1"]  # missing first
     assert [e.actor for e in audit(session_factory, "status_team")] == ["UMGR", "UADM"]
@@ -479,9 +481,7 @@ def test_the_dm_pointer_is_queued_at_most_once_per_ten_minutes(
     assert dm_help.queue_help(uow, workspace=team, user_id="UPM1", channel="D1", locale="en", now=NOW)
     soon = NOW + dt.timedelta(minutes=9)
     assert not dm_help.help_due(uow, workspace=team, user_id="UPM1", now=soon)
-    assert not dm_help.queue_help(
-        uow, workspace=team, user_id="UPM1", channel="D1", locale="zh-CN", now=soon
-    )
+    assert not dm_help.queue_help(uow, workspace=team, user_id="UPM1", channel="D1", locale="zh-CN", now=soon)
     assert dm_help.help_due(uow, workspace=team, user_id="UPM1", now=NOW + dt.timedelta(minutes=21))
 
 

@@ -104,6 +104,35 @@ def test_a_status_edit_sends_a_fixed_list_of_statements(
     ]
 
 
+def test_the_status_modal_is_read_in_five_statements(
+    engine: Engine, session_factory: sessionmaker[Session]
+) -> None:
+    """Every *Write my update* click reads it: the PM, their goals, the week's values, the update
+    to prefill and its blockers; nothing loads per goal or per blocker."""
+    team, goals = _team(session_factory)
+
+    def uow(workspace_id: int) -> UnitOfWork:
+        return UnitOfWork(session_factory, workspace_id)
+
+    status.submit_status(
+        uow, workspace=team, user_id="UPM1", week=WEEK, form=status_form(kpis={goals[0]: "121"}), now=NOW
+    )
+    with statements(engine) as sent:
+        data = status.status_form(uow, workspace=team, user_id="UPM1", week=WEEK, now=NOW)
+    assert [(g.title, g.value) for g in data.goals] == [("Travel card", 121.0), ("Deposits", None)]
+    assert data.current is not None and [b.text for b in data.current.blockers] == [
+        "Risk sign-off",
+        "Vendor contract",
+    ]
+    assert sent == [
+        "SELECT member",  # the PM's card
+        "SELECT goal",
+        "SELECT kpi_value",
+        "SELECT status_update",
+        "SELECT blocker",
+    ]
+
+
 def test_a_replay_is_refused_by_one_insert(engine: Engine, session_factory: sessionmaker[Session]) -> None:
     with session_factory.begin() as session:
         assert SeenRequestRepository(session).claim("d" * 64, NOW)
