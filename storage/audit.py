@@ -42,7 +42,7 @@ class AuditRepository(WorkspaceScoped):
         detail: dict[str, Any] | None = None,
     ) -> None:
         """Written at once, in the caller's transaction (a Core insert: no ORM object to flush)."""
-        self.session.connection().execute(
+        self.core().execute(
             _RECORD,
             {
                 "workspace_id": self.workspace_id,

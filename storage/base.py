@@ -11,7 +11,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, MetaData, String
+from sqlalchemy import Connection, DateTime, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
@@ -79,6 +79,10 @@ class WorkspaceScoped:
     def __init__(self, session: Session, workspace_id: int) -> None:
         self.session = session
         self.workspace_id = workspace_id
+
+    def core(self) -> Connection:
+        """The session's connection, in its transaction: for the hot paths' Core statements."""
+        return self.session.connection()
 
 
 def dialect_insert(session: Session) -> Any:

@@ -117,17 +117,13 @@ class GoalRepository(WorkspaceScoped):
 
     def open_rows(self, owner_id: int) -> list[GoalRow]:
         """One owner's open goals, as `for_owners` orders them, in one Core statement."""
-        rows = self.session.connection().execute(
-            _OPEN_GOALS_OF, {"b_workspace": self.workspace_id, "b_owner": owner_id}
-        )
+        rows = self.core().execute(_OPEN_GOALS_OF, {"b_workspace": self.workspace_id, "b_owner": owner_id})
         return [GoalRow._make(row) for row in rows]
 
     def kpi_goals(self, owner_id: int) -> list[KpiGoal]:
         """One owner's goals of every status (closed ones may hold a week's values), one Core
         statement: the goals a status save validates and shows."""
-        rows = self.session.connection().execute(
-            _KPI_GOALS, {"b_workspace": self.workspace_id, "b_owner": owner_id}
-        )
+        rows = self.core().execute(_KPI_GOALS, {"b_workspace": self.workspace_id, "b_owner": owner_id})
         return [KpiGoal._make(row) for row in rows]
 
     def rows_of(self, owner_id: int) -> Sequence[Goal]:

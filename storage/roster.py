@@ -185,11 +185,7 @@ class MemberRepository(WorkspaceScoped):
     def card(self, slack_user_id: str) -> MemberCard | None:
         """The member with their manager and product lines: one Core statement, a row per
         product line (read on every request, for the actor, and on every App Home publish)."""
-        rows = (
-            self.session.connection()
-            .execute(_CARD, {"b_workspace": self.workspace_id, "b_user": slack_user_id})
-            .all()
-        )
+        rows = self.core().execute(_CARD, {"b_workspace": self.workspace_id, "b_user": slack_user_id}).all()
         if not rows:
             return None
         lines = tuple(row[-1] for row in rows if row[-1] is not None)
@@ -200,9 +196,9 @@ class MemberRepository(WorkspaceScoped):
         name: one Core statement, for lists that show only who is who (`/pm status team`)."""
         params = {"b_workspace": self.workspace_id, "b_role": role, "b_active": active}
         if manager_id is None:
-            rows = self.session.connection().execute(_PEOPLE, params)
+            rows = self.core().execute(_PEOPLE, params)
         else:
-            rows = self.session.connection().execute(_PEOPLE_OF_MANAGER, {**params, "b_manager": manager_id})
+            rows = self.core().execute(_PEOPLE_OF_MANAGER, {**params, "b_manager": manager_id})
         return [Person._make(row) for row in rows]
 
     def list(self, *, active_only: bool = True, roles: Iterable[str] | None = None) -> Sequence[Member]:

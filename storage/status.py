@@ -28,7 +28,6 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy import update as sql_update
-from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.base import Base, UTCDateTime, WorkspaceScoped, dialect_insert, insert_of
@@ -222,10 +221,14 @@ _DROP_BLOCKERS = delete(_blockers).where(
     _blockers.c.workspace_id == bindparam("b_workspace"),
     _blockers.c.id.in_(bindparam("b_ids", expanding=True)),
 )
-_MOVE_BLOCKER = sql_update(_blockers).where(_blockers.c.id == bindparam("b_id"))
+_MOVE_BLOCKER = sql_update(_blockers).where(
+    _blockers.c.workspace_id == bindparam("b_workspace"), _blockers.c.id == bindparam("b_id")
+)
 _ADD_BLOCKERS = insert(_blockers).returning(_blockers.c.id, sort_by_parameter_order=True)
 _KEPT_ON_WRITE = ("id", "member_id", "week", "revision")
-_WRITE_UPDATE = sql_update(_updates).where(_updates.c.id == bindparam("b_id"))
+_WRITE_UPDATE = sql_update(_updates).where(
+    _updates.c.workspace_id == bindparam("b_workspace"), _updates.c.id == bindparam("b_id")
+)
 _ADD_REVISION = insert(_revisions)
 _DIGEST_POSTED = select(_digests.c.id).where(
     _digests.c.workspace_id == bindparam("b_workspace"), _digests.c.week == bindparam("b_week")
@@ -271,7 +274,7 @@ class StatusRepository(WorkspaceScoped):
         Core statement, for a team's table."""
         if not member_ids:
             return {}
-        rows = self._core().execute(
+        rows = self.core().execute(
             _WEEK_ANSWERS, {"b_workspace": self.workspace_id, "b_week": week, "b_members": list(member_ids)}
         )
         return {row[0]: WeekAnswer._make(row) for row in rows}
@@ -322,7 +325,7 @@ class StatusRepository(WorkspaceScoped):
         the row returned is read after the lock, never a stale copy.
         """
         row = (
-            self._core()
+            self.core()
             .execute(
                 _claim_statement(self._dialect()),
                 {
@@ -348,7 +351,7 @@ class StatusRepository(WorkspaceScoped):
     def row(self, member_id: int, week: str) -> UpdateRow | None:
         """The member's update for `week` as a row, if there is one."""
         found = (
-            self._core()
+            self.core()
             .execute(_UPDATE_OF, {"b_workspace": self.workspace_id, "b_member": member_id, "b_week": week})
             .first()
         )
@@ -356,7 +359,7 @@ class StatusRepository(WorkspaceScoped):
 
     def blocker_rows(self, update_id: int) -> list[BlockerRow]:
         """The update's blockers in position order."""
-        rows = self._core().execute(_BLOCKERS_OF, {"b_workspace": self.workspace_id, "b_update": update_id})
+        rows = self.core().execute(_BLOCKERS_OF, {"b_workspace": self.workspace_id, "b_update": update_id})
         return [BlockerRow._make(row) for row in rows]
 
     def write_blockers(
@@ -370,12 +373,16 @@ class StatusRepository(WorkspaceScoped):
     ) -> dict[int, int]:
         """Apply one edit of the blocker list: `moved` (ID, new position) pairs, `added`
         (position, text) pairs, `dropped` IDs; the new blockers' IDs by position."""
-        connection = self._core()
+        connection = self.core()
         if dropped:
             connection.execute(_DROP_BLOCKERS, {"b_workspace": self.workspace_id, "b_ids": list(dropped)})
         if moved:
             connection.execute(
-                _MOVE_BLOCKER, [{"b_id": id_, "position": position} for id_, position in moved]
+                _MOVE_BLOCKER,
+                [
+                    {"b_workspace": self.workspace_id, "b_id": id_, "position": position}
+                    for id_, position in moved
+                ],
             )
         if not added:
             return {}
@@ -401,7 +408,7 @@ class StatusRepository(WorkspaceScoped):
         values = update._asdict()
         for kept in _KEPT_ON_WRITE:
             del values[kept]
-        self._core().execute(_WRITE_UPDATE, {"b_id": update.id, **values})
+        self.core().execute(_WRITE_UPDATE, {"b_workspace": self.workspace_id, "b_id": update.id, **values})
 
     def add_revision_row(
         self,
@@ -413,7 +420,7 @@ class StatusRepository(WorkspaceScoped):
         now: dt.datetime,
     ) -> None:
         """Keep a version; one saved late owes the digest's thread a note."""
-        self._core().execute(
+        self.core().execute(
             _ADD_REVISION,
             {
                 "workspace_id": self.workspace_id,
@@ -428,20 +435,17 @@ class StatusRepository(WorkspaceScoped):
 
     def has_digest(self, week: str) -> bool:
         """The week's digest went out: what is saved from now on is late."""
-        found = self._core().execute(_DIGEST_POSTED, {"b_workspace": self.workspace_id, "b_week": week})
+        found = self.core().execute(_DIGEST_POSTED, {"b_workspace": self.workspace_id, "b_week": week})
         return found.first() is not None
 
     def week_values(self, goal_ids: Sequence[int], week: str) -> dict[int, float]:
         """The values reported for `week` of these goals."""
         if not goal_ids:
             return {}
-        rows = self._core().execute(
+        rows = self.core().execute(
             _WEEK_VALUES, {"b_workspace": self.workspace_id, "b_goals": list(goal_ids), "b_week": week}
         )
         return {goal_id: value for goal_id, value in rows}
-
-    def _core(self) -> Connection:
-        return self.session.connection()
 
     def _dialect(self) -> str:
         return self.session.get_bind().dialect.name
@@ -514,7 +518,7 @@ class StatusRepository(WorkspaceScoped):
         """Record the week's value of each goal, replacing one reported before, in one statement."""
         if not values:
             return
-        self._core().execute(
+        self.core().execute(
             _set_kpis_statement(self._dialect()),
             [
                 {"workspace_id": self.workspace_id, "goal_id": goal_id, "week": week, "value": value}

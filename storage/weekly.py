@@ -12,8 +12,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Executable, Result, Row, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import aliased
 
+from storage.base import WorkspaceScoped
 from storage.goals import Goal
 from storage.leave import Leave
 from storage.outbox import OutboxMessage
@@ -32,16 +33,12 @@ def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
         yield values[start : start + _CHUNK]
 
 
-class WeeklyQueries:
+class WeeklyQueries(WorkspaceScoped):
     """Queries of one workspace for prompts, reminders and the digest. They never write."""
-
-    def __init__(self, session: Session, workspace_id: int) -> None:
-        self.session = session
-        self.workspace_id = workspace_id
 
     def _rows(self, statement: Executable) -> Result[*tuple[Any, ...]]:
         # Core execution on the session's connection: plain rows without the ORM's per-row loading.
-        return self.session.connection().execute(statement)
+        return self.core().execute(statement)
 
     def active_members(self) -> Sequence[AnyRow]:
         """id, slack_user_id, name, role, timezone, locale, manager_id, previous_timezone,
