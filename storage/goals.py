@@ -125,13 +125,3 @@ class GoalRepository(WorkspaceScoped):
         statement: the goals a status save validates and shows."""
         rows = self.core().execute(_KPI_GOALS, {"b_workspace": self.workspace_id, "b_owner": owner_id})
         return [KpiGoal._make(row) for row in rows]
-
-    def rows_of(self, owner_id: int) -> Sequence[Goal]:
-        """One owner's goals of every status, one statement: owner and product line load only if
-        touched (a status save needs their IDs, titles and targets, and already has the owner)."""
-        return self.session.scalars(
-            select(Goal)
-            .where(Goal.workspace_id == self.workspace_id, Goal.owner_id == owner_id)
-            .options(lazyload("*"))
-            .order_by(Goal.due_date, Goal.id)
-        ).all()

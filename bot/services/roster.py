@@ -62,18 +62,21 @@ def card_view(card: MemberCard) -> MemberView:
 
 
 def to_view(member: Member) -> MemberView:
-    return MemberView(
+    """A member loaded as an ORM object, as plain values."""
+    card = MemberCard(
+        id=member.id,
         slack_user_id=member.slack_user_id,
         name=member.name,
         role=member.role,
         manager_slack_id=member.manager.slack_user_id if member.manager else None,
         manager_name=member.manager.name if member.manager else None,
-        product_lines=tuple(line.name for line in member.product_lines),
         timezone=member.timezone,
         locale=member.locale,
         active=member.active,
         deactivated_in_slack=member.deactivated_in_slack,
+        product_lines=tuple(line.name for line in member.product_lines),
     )
+    return card_view(card)
 
 
 def find_actor(

@@ -31,7 +31,7 @@ from bot.domain.status import (
 from bot.services.errors import FormErrors, NotFound, PermissionDenied, ServiceError
 from bot.services.unit import UowFactory, card_of, member_of
 from bot.services.workspaces import WorkspaceRef
-from storage.goals import Goal, KpiGoal
+from storage.goals import KpiGoal
 from storage.roster import Member, MemberCard
 from storage.status import StatusRepository, StatusRevision, StatusUpdate, UpdateRow
 from storage.uow import UnitOfWork
@@ -124,32 +124,16 @@ def member_today(member: Member | MemberCard, *, team_timezone: str, now: dt.dat
     return now.astimezone(zone(member.timezone, team_timezone)).date()
 
 
-def to_view(uow: UnitOfWork, update: StatusUpdate, *, goals: Sequence[Goal] | None = None) -> StatusView:
-    """`goals`: the owner's goals of every status, when the caller has them already."""
-    by_id = {g.id: g for g in (uow.goals.rows_of(update.member_id) if goals is None else goals)}
-    values = uow.status.kpi_values(list(by_id), [update.week]) if by_id else []
-    kpis = tuple(
-        KpiView(v.goal_id, by_id[v.goal_id].title, by_id[v.goal_id].unit, v.value, by_id[v.goal_id].target)
-        for v in sorted(values, key=lambda v: v.goal_id)
-    )
-    return StatusView(
-        id=update.id,
-        week=update.week,
-        member_slack_id=update.member.slack_user_id,
-        member_name=update.member.name,
-        state=update.state,
-        progress=update.progress,
-        plans=update.plans,
+def to_view(uow: UnitOfWork, update: StatusUpdate) -> StatusView:
+    """An update loaded as an ORM object (a skip, a resolved blocker), as plain values."""
+    row = UpdateRow._make(getattr(update, name) for name in UpdateRow._fields)  # the same columns
+    goals = uow.goals.kpi_goals(update.member_id)
+    return _row_view(
+        row,
+        owner=(update.member.slack_user_id, update.member.name),
         blockers=tuple(BlockerView(b.id, b.text, b.resolved) for b in update.blockers),
-        health=update.health,
-        health_reason=update.health_reason,
-        kpis=kpis,
-        topic=update.topic,
-        risk=update.risk,
-        revision=update.revision,
-        late=update.late,
-        submitted_at=update.submitted_at,
-        updated_at=update.updated_at,
+        goals=goals,
+        values=uow.status.week_values([g.id for g in goals], update.week),
     )
 
 
@@ -176,7 +160,9 @@ def _form_data(uow: UnitOfWork, *, member: MemberCard, week: str) -> StatusFormD
     current = None
     if update is not None:
         blockers = tuple(BlockerView(b.id, b.text, b.resolved) for b in uow.status.blocker_rows(update.id))
-        current = _row_view(update, member=member, blockers=blockers, goals=goals, values=values)
+        current = _row_view(
+            update, owner=(member.slack_user_id, member.name), blockers=blockers, goals=goals, values=values
+        )
     return StatusFormData(
         week=week,
         goals=tuple(
@@ -191,18 +177,19 @@ def _form_data(uow: UnitOfWork, *, member: MemberCard, week: str) -> StatusFormD
 def _row_view(
     update: UpdateRow,
     *,
-    member: MemberCard,
+    owner: tuple[str, str],
     blockers: tuple[BlockerView, ...],
     goals: Sequence[KpiGoal],
     values: Mapping[int, float],
 ) -> StatusView:
     """An update read (or just written) as a row, with its blockers and the week's KPI values of
-    the owner's goals (of every status: closed goals may hold the week's values)."""
+    the owner's goals (of every status: closed goals may hold the week's values). `owner`: their
+    Slack ID and name."""
     return StatusView(
         id=update.id,
         week=update.week,
-        member_slack_id=member.slack_user_id,
-        member_name=member.name,
+        member_slack_id=owner[0],
+        member_name=owner[1],
         state=update.state,
         progress=update.progress,
         plans=update.plans,
@@ -307,7 +294,9 @@ def _submit(
     )
     status.set_kpis(week, result.kpis)
     values = status.week_values([g.id for g in goals], week)
-    view = _row_view(saved, member=member, blockers=blockers, goals=goals, values=values)
+    view = _row_view(
+        saved, owner=(member.slack_user_id, member.name), blockers=blockers, goals=goals, values=values
+    )
     uow.commit()
     return view
 
