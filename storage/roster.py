@@ -231,9 +231,9 @@ class MemberRepository(WorkspaceScoped):
             .all()
         )
 
-    def roster_rows(self) -> Sequence[tuple[Member, str | None, str | None, tuple[str, ...]]]:
-        """Active members, and members Slack deactivated (shown as such), with their manager's
-        Slack ID and name and their product lines.
+    def roster_rows(self) -> Sequence[MemberCard]:
+        """Active members, and members Slack deactivated (shown as such), as cards: with their
+        manager's Slack ID and name and their product lines.
 
         Two column queries instead of loading Member graphs: the roster is read on every
         `/pm team` and can hold hundreds of people.
@@ -257,7 +257,22 @@ class MemberRepository(WorkspaceScoped):
             .order_by(ProductLine.name)
         ):
             lines.setdefault(member_id, []).append(name)
-        return [(m, mgr_id, mgr_name, tuple(lines.get(m.id, ()))) for m, mgr_id, mgr_name in rows]
+        return [
+            MemberCard(
+                id=m.id,
+                slack_user_id=m.slack_user_id,
+                name=m.name,
+                role=m.role,
+                manager_slack_id=mgr_id,
+                manager_name=mgr_name,
+                timezone=m.timezone,
+                locale=m.locale,
+                active=m.active,
+                deactivated_in_slack=m.deactivated_in_slack,
+                product_lines=tuple(lines.get(m.id, ())),
+            )
+            for m, mgr_id, mgr_name in rows
+        ]
 
     def roster_version(self) -> tuple[int, str]:
         """Changes whenever the roster does (members touched on every change): a cache key."""

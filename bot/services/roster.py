@@ -363,21 +363,7 @@ def list_team(uow_factory: UowFactory, *, workspace_id: int) -> list[MemberView]
 
 
 def _list_team(uow: UnitOfWork) -> list[MemberView]:
-    return [
-        MemberView(
-            slack_user_id=member.slack_user_id,
-            name=member.name,
-            role=member.role,
-            manager_slack_id=manager_id,
-            manager_name=manager_name,
-            product_lines=lines,
-            timezone=member.timezone,
-            locale=member.locale,
-            active=member.active,
-            deactivated_in_slack=member.deactivated_in_slack,
-        )
-        for member, manager_id, manager_name, lines in uow.members.roster_rows()
-    ]
+    return [card_view(card) for card in uow.members.roster_rows()]
 
 
 def roster_version(uow: UnitOfWork) -> tuple[int, str]:
