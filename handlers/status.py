@@ -25,6 +25,7 @@ from bot.ui.status import (
     build_confirmation,
     build_skipped,
     build_status_modal,
+    opened_from_home,
     parse_status_state,
     status_field_errors,
     week_from_metadata,
@@ -58,13 +59,17 @@ def _message_of(body: dict[str, Any]) -> tuple[str, str] | None:
     return None
 
 
-def _open_modal(call: ActionCall | CommandCall, *, trigger_id: str, week: str | None) -> None:
+def _open_modal(
+    call: ActionCall | CommandCall, *, trigger_id: str, week: str | None, from_home: bool = False
+) -> None:
     """The status modal for `week` (None: the member's current week); a closed week is refused."""
     deps = call.deps
     data = status_service.status_form(
         deps.uow, workspace=call.workspace, user_id=call.actor.slack_user_id, week=week, now=deps.clock()
     )
-    call.client.views_open(trigger_id=trigger_id, view=build_status_modal(call.locale, data))
+    call.client.views_open(
+        trigger_id=trigger_id, view=build_status_modal(call.locale, data, from_home=from_home)
+    )
 
 
 @action_listener
@@ -76,7 +81,7 @@ def write_clicked(call: ActionCall) -> None:
 @action_listener
 def home_write_clicked(call: ActionCall) -> None:
     """*Write my update* on App Home: always this week, on the member's own clock."""
-    _open_modal(call, trigger_id=call.trigger_id, week=None)
+    _open_modal(call, trigger_id=call.trigger_id, week=None, from_home=True)
 
 
 @action_listener
@@ -144,7 +149,10 @@ def status_submission(call: ViewCall) -> None:
     )
     channel = dms.channel_of(call.workspace.id, call.user_id)
     call.client.chat_postMessage(channel=channel, **build_confirmation(call.locale, saved))
-    refresh_home(call.deps, call.workspace, call.client, call.user_id)
+    if opened_from_home(call.metadata):
+        # The tab is in front of them. Opened later, it is published then (app_home_opened),
+        # so an edit made from a DM or a command costs no dashboard and no views.publish.
+        refresh_home(call.deps, call.workspace, call.client, call.user_id)
     if saved.late:
         # The edit recorded the note it owes the digest's thread; queue it now rather
         # than at the next tick, which queues it anyway if this (or anything above) fails.

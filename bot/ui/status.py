@@ -62,17 +62,27 @@ def health_label(locale: str, health: str | None) -> str:
     return t(locale, key) if key else t(locale, "status.confirm.none")
 
 
-def week_metadata(week: str) -> str:
-    return json.dumps({"week": week})
+def week_metadata(week: str, *, from_home: bool = False) -> str:
+    """The modal's private_metadata: its week, and whether App Home opened it (then the save
+    republishes the tab the person is looking at)."""
+    return json.dumps({"week": week, "home": True} if from_home else {"week": week})
 
 
-def week_from_metadata(private_metadata: str | None) -> str | None:
+def _metadata(private_metadata: str | None) -> dict[str, Any]:
     try:
         data = json.loads(private_metadata or "")
     except ValueError:
-        return None
-    week = data.get("week") if isinstance(data, dict) else None
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def week_from_metadata(private_metadata: str | None) -> str | None:
+    week = _metadata(private_metadata).get("week")
     return week if isinstance(week, str) else None
+
+
+def opened_from_home(private_metadata: str | None) -> bool:
+    return _metadata(private_metadata).get("home") is True
 
 
 # -- the modal ------------------------------------------------------------------------------------
@@ -105,8 +115,9 @@ def _text_input(
     )
 
 
-def build_status_modal(locale: str, data: StatusFormData) -> dict[str, Any]:
-    """The status modal for `data.week`, prefilled with the current version when editing."""
+def build_status_modal(locale: str, data: StatusFormData, *, from_home: bool = False) -> dict[str, Any]:
+    """The status modal for `data.week`, prefilled with the current version when editing;
+    `from_home` when App Home's button opened it."""
     current = data.current if data.current and data.current.state == UpdateState.SUBMITTED else None
     intro = t(
         locale,
@@ -191,7 +202,7 @@ def build_status_modal(locale: str, data: StatusFormData) -> dict[str, Any]:
     return View(
         type="modal",
         callback_id=StatusCallback.MODAL,
-        private_metadata=week_metadata(data.week),
+        private_metadata=week_metadata(data.week, from_home=from_home),
         title=t(locale, "status.modal.title"),
         submit=t(locale, "status.modal.submit"),
         close=t(locale, "status.modal.close"),

@@ -1,4 +1,6 @@
-"""App Home after edits: one publish at once, one at the end of the burst (bot/coalescer.py).
+"""App Home after edits made from it: one publish at once, one at the end of the burst
+(bot/coalescer.py). An edit made elsewhere (the prompt's DM, a command) does not publish: the tab
+is published when it is opened.
 
 Through signed requests to the running app; the publishes counted are those the fake Slack got.
 The window is the real one, so each test here waits for it to close, a few seconds.
@@ -22,7 +24,7 @@ from bot.i18n import t
 from bot.ids import GoalBlock, StatusAction, StatusBlock
 from tests.support.cli import run_http
 from tests.support.harness import SIGNING_SECRET, TEAM_ID, Harness, seed_team, serve_app
-from tests.support.slack import goal_values, home_opened, open_from_prompt, open_goal_modal, values
+from tests.support.slack import goal_values, home_opened, open_from_home, open_goal_modal, values
 
 pytestmark = pytest.mark.waits  # each waits for App Home windows to close: started first in a parallel run
 
@@ -61,7 +63,7 @@ def until_quiet(h: Harness, user_id: str) -> None:
 
 def test_three_quick_edits_publish_twice_and_the_second_shows_the_latest_data(harness: Harness) -> None:
     seed_team(harness)
-    view = open_from_prompt(harness, "UPM2")
+    view = open_from_home(harness, "UPM2")
 
     started = time.monotonic()
     edit(harness, "UPM2", view, "Pilot live")
@@ -103,7 +105,7 @@ def test_three_quick_goals_publish_twice_and_the_second_lists_all_three(harness:
 
 def test_two_pms_editing_at_once_each_get_their_own_publishes(harness: Harness) -> None:
     seed_team(harness)
-    views = {user: open_from_prompt(harness, user) for user in ("UPM1", "UPM2")}
+    views = {user: open_from_home(harness, user) for user in ("UPM1", "UPM2")}
     harness.fake.clear_calls()
 
     def burst(user: str) -> None:
@@ -138,7 +140,7 @@ def test_a_failed_publish_is_logged_not_apologised_for_and_later_publishes_go_on
     harness: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
     seed_team(harness)
-    view = open_from_prompt(harness, "UPM2")
+    view = open_from_home(harness, "UPM2")
     harness.fake.fail_next("views.publish", kind="slack_error", error="internal_error")
 
     with caplog.at_level(logging.ERROR):
@@ -168,7 +170,7 @@ def test_stopping_the_app_with_a_publish_owed_does_not_hang_and_drops_it(
 ) -> None:
     with serve_app(fake, settings, session_factory) as harness:
         seed_team(harness)
-        view = open_from_prompt(harness, "UPM2")
+        view = open_from_home(harness, "UPM2")
         edit(harness, "UPM2", view, "Pilot live")
         edit(harness, "UPM2", view, "Pilot live in two branches")
         harness.settle()

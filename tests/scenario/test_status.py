@@ -13,7 +13,16 @@ from bot.fakeslack import SlackRequestSender as S
 from bot.fakeslack.blockkit import validate_view
 from bot.ids import StatusAction, StatusBlock
 from tests.support.harness import WEEK, Harness, seed_team
-from tests.support.slack import click, confirmation, open_from_prompt, opened_view, saved, submit, values
+from tests.support.slack import (
+    click,
+    confirmation,
+    open_from_home,
+    open_from_prompt,
+    opened_view,
+    saved,
+    submit,
+    values,
+)
 
 
 def test_prompt_button_opens_the_modal_for_the_prompts_week_even_when_answered_late(harness: Harness) -> None:
@@ -122,6 +131,37 @@ def test_submission_is_saved_and_confirmed_by_dm_with_edit_and_resolved_buttons(
         (kpi,) = uow.status.kpi_values([goal_id], [WEEK])
         assert kpi.value == 131.5
         assert [r.revision for r in uow.status.revisions(update.id)] == [1]
+    # Saved from the prompt's DM: App Home is published when it is opened, not after each save.
+    harness.settle()
+    assert harness.fake.calls_to("views.publish") == []
+
+
+def test_a_save_made_from_app_home_republishes_the_tab(harness: Harness) -> None:
+    seed_team(harness)
+    view = open_from_home(harness, "UPM2")
+    assert json.loads(view["private_metadata"]) == {"week": WEEK, "home": True}
+
+    assert submit(harness, "UPM2", view, values()) == {}
+
+    confirmation(harness)
+    home = harness.fake.wait_for("views.publish")
+    assert home.params["user_id"] == "UPM2" and home.response["ok"]
+
+
+def test_a_forged_home_mark_costs_the_sender_a_publish_of_their_own_tab_only(harness: Harness) -> None:
+    seed_team(harness)
+    view = open_from_prompt(harness, "UPM2")
+    forged = {**view, "private_metadata": json.dumps({"week": WEEK, "home": "yes", "user": "UPM1"})}
+
+    assert submit(harness, "UPM2", forged, values()) == {}  # not the mark: no publish
+    confirmation(harness)
+    harness.settle()
+    assert harness.fake.calls_to("views.publish") == []
+
+    marked = {**view, "private_metadata": json.dumps({"week": WEEK, "home": True, "user": "UPM1"})}
+    assert (
+        submit(harness, "UPM2", marked, values(**{StatusBlock.PROGRESS: {"value": S.plain("Again")}})) == {}
+    )
     home = harness.fake.wait_for("views.publish")
     assert home.params["user_id"] == "UPM2"
 

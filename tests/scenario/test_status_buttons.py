@@ -112,7 +112,7 @@ def test_app_home_has_a_write_button_that_opens_this_weeks_modal(harness: Harnes
     )
 
     view = opened_view(harness)
-    assert json.loads(view["private_metadata"]) == {"week": WEEK}
+    assert json.loads(view["private_metadata"]) == {"week": WEEK, "home": True}
 
 
 def test_blockers_are_resolved_by_their_owner_or_manager_only(harness: Harness) -> None:

@@ -73,6 +73,16 @@ def open_from_prompt(h: Harness, user_id: str, week: str = WEEK) -> dict[str, An
     return opened_view(h)
 
 
+def open_from_home(h: Harness, user_id: str) -> dict[str, Any]:
+    """*Write my update* on App Home: the modal of this week, marked as opened from the tab."""
+    h.fake.clear_calls()
+    reply = h.sender.block_action(
+        user_id, action_id=StatusAction.HOME_WRITE, container={"type": "view", "view_id": "VHOME"}
+    )
+    assert reply.status_code == 200
+    return opened_view(h)
+
+
 def values(goal_id: int | None = None, **overrides: Any) -> dict[str, Any]:
     state: dict[str, Any] = {
         StatusBlock.PROGRESS: {"value": S.plain("Launched the travel card pilot")},
