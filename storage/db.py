@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.deadline import TooLate, bound_by_deadlines, milliseconds, time_left
@@ -27,6 +27,10 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # Tables other libraries own and create themselves: APScheduler's job store and
 # slack_sdk's OAuth installation and state stores. Migrations leave them alone.
 EXTERNAL_TABLES = frozenset({"apscheduler_jobs", "slack_installations", "slack_bots", "slack_oauth_states"})
+
+POSTGRES_POOL_SIZE = 16
+PING_AFTER_IDLE_SECONDS = 2.0  # a pooled PostgreSQL connection unused this long is pinged before use
+_RETURNED_AT = "pmpulse.returned_at"  # in a pool record's info: when its connection came back
 
 
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
@@ -83,8 +87,10 @@ def _prepare_sqlite_file(path: str) -> None:
             continue
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine tuned per backend: SQLite gets WAL, foreign keys and a busy timeout."""
+def make_engine(url: str, *, ping_after_idle: float = PING_AFTER_IDLE_SECONDS, **kwargs: Any) -> Engine:
+    """An engine tuned per backend: SQLite gets WAL, foreign keys and a busy timeout; PostgreSQL
+    a pool of `POSTGRES_POOL_SIZE` whose connections are pinged after `ping_after_idle` seconds
+    unused (`_ping_when_idle`)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         path = _sqlite_file(parsed.database, parsed.query)
@@ -118,10 +124,39 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     # SQLAlchemy's default of 5 made a burst of submissions open and close a PostgreSQL
     # connection for about one request in five.
     kwargs.setdefault("pool_size", POSTGRES_POOL_SIZE)
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, **kwargs)
+    _ping_when_idle(engine, ping_after_idle)
+    return engine
 
 
-POSTGRES_POOL_SIZE = 16
+def _ping_when_idle(engine: Engine, idle: float) -> None:
+    """Check a pooled connection with a round trip before use only when it has been back in
+    the pool for `idle` seconds or more; a dead one is replaced (the pool retries the checkout).
+
+    SQLAlchemy's `pool_pre_ping` pings on every checkout: under a burst that was a round trip
+    per transaction for connections used a few milliseconds earlier. A connection that dies
+    within `idle` of its last use (the server restarted just then) fails its next statement
+    instead, and SQLAlchemy then drops every connection of the pool, so one request fails, as
+    it would have had it been running at the restart anyway.
+    """
+
+    @event.listens_for(engine.pool, "checkin")
+    def _returned(dbapi_connection: Any, record: Any) -> None:
+        record.info[_RETURNED_AT] = time.monotonic()
+
+    @event.listens_for(engine.pool, "checkout")
+    def _checked(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned_at = record.info.get(_RETURNED_AT)
+        if returned_at is None or time.monotonic() - returned_at < idle:
+            return  # just connected, or used a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            if engine.dialect.is_disconnect(exc, dbapi_connection, None):
+                raise DisconnectionError("idle connection found dead; replaced") from exc
+            raise
+
+
 SQLITE_BUSY_TIMEOUT = 30.0  # seconds a SQLite write waits for another connection's to end
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "SAVEPOINT", "BEGIN")
 _HOLDS_WRITER = "pmpulse.holds_writer"
