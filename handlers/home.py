@@ -14,7 +14,7 @@ from bot.services.workspaces import WorkspaceRef
 from bot.ui.help import build_help_modal
 from bot.ui.home import build_home, build_home_not_on_roster
 from handlers.call import GuestCall, action_listener
-from handlers.context import deps_of, find_actor, guest_locale, locale_for, today_in, workspace_of
+from handlers.context import deps_of, find_actor, guest_locale, locale_for, workspace_of
 from handlers.registry import Listeners
 
 
@@ -50,8 +50,6 @@ def publish_home(deps: AppDeps, workspace: WorkspaceRef, client: WebClient, user
     if actor is None:
         view = build_home_not_on_roster(guest_locale(client, workspace, user_id))
     else:
-        data = dashboard(
-            deps.uow, workspace_id=workspace.id, user_id=user_id, today=today_in(workspace, deps.clock())
-        )
+        data = dashboard(deps.uow, workspace=workspace, user_id=user_id, now=deps.clock())
         view = build_home(locale_for(actor, workspace), data)
     client.views_publish(user_id=user_id, view=view)

@@ -4,32 +4,63 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from bot.domain.roster import Role
+from bot.domain.schedule import local_week, zone
 from bot.services import goals as goal_service
 from bot.services.goals import GoalView
 from bot.services.roster import MemberView, card_view, to_view
 from bot.services.unit import UowFactory, card_of
+from bot.services.workspaces import WorkspaceRef
 from storage.roster import Member, MemberCard
 from storage.uow import UnitOfWork
 
 
 @dataclass(frozen=True)
+class MyWeek:
+    """The person's weekly update for the week it is on their own clock: submitted, skipped,
+    or not yet (`state` None)."""
+
+    week: str
+    state: str | None
+    health: str | None
+    updated_at: dt.datetime | None
+    open_blockers: int
+    timezone: str  # the person's, for the time it was saved
+
+
+@dataclass(frozen=True)
 class Dashboard:
     me: MemberView
+    my_week: MyWeek
     my_goals: list[GoalView]
     team: list[MemberView]
     team_goal_counts: dict[str, int]
 
 
-def dashboard(uow_factory: UowFactory, *, workspace_id: int, user_id: str, today: dt.date) -> Dashboard:
-    """Published after every edit: the person and their goals are read as rows (Core), the
-    team of a manager or an admin as members."""
-    with uow_factory(workspace_id) as uow:
-        return _dashboard(uow, member=card_of(uow, user_id), today=today)
+def dashboard(
+    uow_factory: UowFactory, *, workspace: WorkspaceRef, user_id: str, now: dt.datetime
+) -> Dashboard:
+    """Published when the tab is opened and after edits made from it: the person, their update
+    this week and their goals are read as rows (Core), the team of a manager or an admin as
+    members. Goals are judged on the team's calendar; the week is the person's own."""
+    with uow_factory(workspace.id) as uow:
+        member = card_of(uow, user_id)
+        mine = zone(member.timezone, workspace.timezone)
+        today = now.astimezone(zone(None, workspace.timezone)).date()
+        return _dashboard(uow, member=member, today=today, my_week=_my_week(uow, member, now=now, tz=mine))
 
 
-def _dashboard(uow: UnitOfWork, *, member: MemberCard, today: dt.date) -> Dashboard:
+def _my_week(uow: UnitOfWork, member: MemberCard, *, now: dt.datetime, tz: ZoneInfo) -> MyWeek:
+    week = local_week(now, tz)
+    answer = uow.status.week_answers(week, [member.id]).get(member.id)
+    if answer is None:
+        return MyWeek(week, None, None, None, 0, tz.key)
+    return MyWeek(week, answer.state, answer.health, answer.updated_at, answer.open_blockers, tz.key)
+
+
+def _dashboard(uow: UnitOfWork, *, member: MemberCard, today: dt.date, my_week: MyWeek) -> Dashboard:
     goals = uow.goals
     my_goals = [
         goal_service.row_view(g, owner_slack_id=member.slack_user_id, owner_name=member.name, today=today)
@@ -45,6 +76,7 @@ def _dashboard(uow: UnitOfWork, *, member: MemberCard, today: dt.date) -> Dashbo
         counts[goal.owner.slack_user_id] += 1
     return Dashboard(
         me=card_view(member),
+        my_week=my_week,
         my_goals=my_goals,
         team=[to_view(m) for m in team],
         team_goal_counts=counts,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -10,13 +11,15 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.domain.status import team_state
 from bot.i18n import t
-from bot.i18n.dates import format_date
+from bot.i18n.dates import format_date, format_week
 from bot.ids import ActionId, StatusAction
-from bot.services.home import Dashboard
+from bot.services.home import Dashboard, MyWeek
 from bot.ui.blocks import button, context, divider, header, section
 from bot.ui.mrkdwn import escape, fit_lines, mention, number
 from bot.ui.team import products_text, role_name
+from bot.ui.team_status import answer_parts
 
 HOME_BLOCKS_MAX = 100
 
@@ -45,6 +48,11 @@ def build_home(locale: str, data: Dashboard) -> dict[str, Any]:
             ]
         )
     )
+    if me.role == "pm" or data.my_week.state is not None:
+        # PMs are prompted every week; a manager or an admin who writes one sees it too.
+        week = format_week(locale, data.my_week.week)
+        blocks += [divider(), header(t(locale, "home.my_update", week=week))]
+        blocks.append(section(my_week_line(locale, data.my_week)))
     blocks += [divider(), header(t(locale, "home.my_goals"))]
     goal_lines = [
         t(
@@ -80,6 +88,24 @@ def build_home(locale: str, data: Dashboard) -> dict[str, Any]:
         if shown < len(team_lines):
             blocks.append(context(t(locale, "home.team_more", count=len(team_lines) - shown)))
     return View(type="home", blocks=blocks).to_dict()
+
+
+def my_week_line(locale: str, week: MyWeek) -> str:
+    """Where the person's update for this week stands: not written yet, skipped, or submitted
+    with its health, open blockers and when it was saved."""
+    if week.state is None:
+        return t(locale, "home.update.none")
+    state = team_state(update_state=week.state, on_leave=False)
+    return " · ".join(
+        answer_parts(
+            locale,
+            state=state,
+            health=week.health,
+            open_blockers=week.open_blockers,
+            updated_at=week.updated_at,
+            tz=ZoneInfo(week.timezone),
+        )
+    )
 
 
 def build_home_not_on_roster(locale: str) -> dict[str, Any]:

@@ -27,14 +27,36 @@ STATE_KEYS = {
 
 
 def team_line(locale: str, row: TeamRow, *, tz: ZoneInfo) -> str:
-    parts = [mention(row.slack_user_id), t(locale, STATE_KEYS[row.state])]
-    if row.health:
-        parts.append(health_label(locale, row.health))
-    if row.open_blockers:
-        parts.append(t(locale, "status.team.blockers", count=row.open_blockers))
-    if row.updated_at is not None:
-        parts.append(t(locale, "status.team.updated", time=_local(row.updated_at, tz)))
-    return " · ".join(parts)
+    parts = answer_parts(
+        locale,
+        state=row.state,
+        health=row.health,
+        open_blockers=row.open_blockers,
+        updated_at=row.updated_at,
+        tz=tz,
+    )
+    return " · ".join([mention(row.slack_user_id), *parts])
+
+
+def answer_parts(
+    locale: str,
+    *,
+    state: TeamState,
+    health: str | None,
+    open_blockers: int,
+    updated_at: dt.datetime | None,
+    tz: ZoneInfo,
+) -> list[str]:
+    """One week's answer as the team table and App Home show it: its state, health, open
+    blockers and when it was saved (in `tz`)."""
+    parts = [t(locale, STATE_KEYS[state])]
+    if health:
+        parts.append(health_label(locale, health))
+    if open_blockers:
+        parts.append(t(locale, "status.team.blockers", count=open_blockers))
+    if updated_at is not None:
+        parts.append(t(locale, "status.team.updated", time=_local(updated_at, tz)))
+    return parts
 
 
 def _local(moment: dt.datetime, tz: ZoneInfo) -> str:

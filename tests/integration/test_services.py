@@ -455,11 +455,11 @@ def test_the_dashboard_shows_a_managers_reports_with_their_goal_counts(
         draft=goal_draft(),
         today=TODAY,
     )
-    board = home.dashboard(uow, workspace_id=team.id, user_id="UMGR", today=TODAY)
+    board = home.dashboard(uow, workspace=team, user_id="UMGR", now=NOW)
     assert board.me.slack_user_id == "UMGR" and board.my_goals == []
     assert [m.slack_user_id for m in board.team] == ["UPM1"] and board.team_goal_counts == {"UPM1": 1}
     with pytest.raises(NotFound):
-        home.dashboard(uow, workspace_id=team.id, user_id="UGHOST", today=TODAY)
+        home.dashboard(uow, workspace=team, user_id="UGHOST", now=NOW)
 
 
 def test_a_slack_profile_change_follows_on_the_roster_only_for_members(

@@ -142,28 +142,30 @@ def test_a_replay_is_refused_by_one_insert(engine: Engine, session_factory: sess
 
 
 def test_app_home_is_read_in_a_few_statements(engine: Engine, session_factory: sessionmaker[Session]) -> None:
-    """Republished after every save: the PM's own row with its relations, and their goals."""
+    """Published on every visit to the tab: the PM's own row with its relations, their update
+    this week with its open blockers counted, and their goals."""
     team, _goals = _team(session_factory)
 
     def dashboard(user_id: str) -> home.Dashboard:
         return home.dashboard(
             lambda workspace_id: UnitOfWork(session_factory, workspace_id),
-            workspace_id=team.id,
+            workspace=team,
             user_id=user_id,
-            today=NOW.date(),
+            now=NOW,
         )
 
     with statements(engine) as sent:
         mine = dashboard("UPM1")
     assert [g.title for g in mine.my_goals] == ["Travel card", "Deposits"]
     assert mine.me.manager_slack_id == "UMGR"
-    assert sent == ["SELECT member", "SELECT goal"]
+    assert sent == ["SELECT member", "SELECT status_update", "SELECT goal"]
 
     with statements(engine) as sent:
         managers = dashboard("UMGR")
     assert managers.team_goal_counts == {"UPM1": 2}
     assert sent == [
         "SELECT member",
+        "SELECT status_update",  # the manager's own update this week
         "SELECT goal",
         "SELECT member",  # the reports
         "SELECT member_product_line",  # ...and their product lines

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from bot.i18n import t
-from bot.ids import CallbackId
+from bot.ids import CallbackId, StatusAction
 from bot.ui.help import build_help_modal
-from tests.support.harness import Harness, seed_team
-from tests.support.slack import home_opened
+from tests.support.harness import WEEK, Harness, seed_team
+from tests.support.slack import (
+    click,
+    confirmation,
+    home_opened,
+    open_from_home,
+    open_from_prompt,
+    post_prompt,
+    submit,
+    values,
+)
 
 
 def test_pm_dashboard_shows_role_products_and_goals(harness: Harness) -> None:
@@ -31,6 +40,7 @@ def test_manager_dashboard_shows_the_team(harness: Harness) -> None:
 
     view = str(harness.fake.wait_for("views.publish").params["view"])
     assert "我的团队" in view
+    assert "尚未填写" not in view  # managers are not prompted for an update: no nagging
     assert "<@UPM1> · Credit Cards · 0 个进行中目标" in view
     assert "<@UPM2> · Deposits" in view
 
@@ -103,3 +113,47 @@ def test_someone_off_the_roster_gets_help_and_the_feedback_answer_in_their_slack
     answer = harness.fake.wait_for("response_url", lambda c: c.params.get("_url") == url)
     assert answer.params["text"] == t("zh-CN", "common.not_available_yet", command="feedback")
     assert answer.params["response_type"] == "ephemeral"
+
+
+def home_text(harness: Harness, count: int = 1) -> str:
+    call = harness.fake.wait_for("views.publish", count=count)
+    assert call.response["ok"], call.response
+    return str(harness.fake.calls_to("views.publish")[count - 1].params["view"])
+
+
+def test_the_tab_shows_this_weeks_update_not_written_then_as_saved_from_the_tab(harness: Harness) -> None:
+    seed_team(harness)
+    harness.sender.event(home_opened("UPM2"))
+    before = home_text(harness)
+    assert "My update for 2026-W48, 23–29 Nov" in before
+    assert "Not written yet: press “Write my update” above." in before
+
+    view = open_from_home(harness, "UPM2")  # clears the calls recorded so far
+    submit(harness, "UPM2", view, values())
+
+    after = home_text(harness)  # republished at once: the tab is in front of them
+    assert "Not written yet" not in after
+    line = ":white_check_mark: Submitted · :large_orange_circle: Amber: at risk · 2 open blockers"
+    assert f"{line} · updated 2026-11-26 09:00" in after  # on their own clock (London)
+
+
+def test_a_save_from_the_prompt_shows_the_next_time_the_tab_is_opened(harness: Harness) -> None:
+    seed_team(harness)
+    submit(harness, "UPM1", open_from_prompt(harness, "UPM1"), values())
+    confirmation(harness)
+    harness.settle()
+    assert harness.fake.calls_to("views.publish") == []
+
+    harness.sender.event(home_opened("UPM1"))
+
+    shown = home_text(harness)
+    assert "我的2026年第48周（11月23日—29日）周报" in shown
+    line = ":white_check_mark: 已提交 · :large_orange_circle: 黄色：存在风险 · 2 项未解决阻碍"
+    assert f"{line} · 更新于 2026-11-26 17:00" in shown  # on their own clock (Shanghai)
+
+
+def test_a_skipped_week_shows_as_skipped(harness: Harness) -> None:
+    seed_team(harness)
+    click(harness, "UPM2", StatusAction.SKIP, WEEK, where=post_prompt(harness, "UPM2"))
+    harness.fake.wait_for("views.publish")  # a skip republishes the tab
+    assert ":fast_forward: Skipped" in home_text(harness)

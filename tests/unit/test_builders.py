@@ -6,11 +6,11 @@ import datetime as dt
 
 from bot.fakeslack.blockkit import validate_message_blocks, validate_view
 from bot.services.goals import GoalView
-from bot.services.home import Dashboard
+from bot.services.home import Dashboard, MyWeek
 from bot.services.roster import MemberView
 from bot.ui.goals import build_goal_list, build_goal_modal
 from bot.ui.help import build_help
-from bot.ui.home import build_home
+from bot.ui.home import build_home, my_week_line
 from bot.ui.mrkdwn import escape, number
 from bot.ui.team import build_team, products_text
 
@@ -102,12 +102,16 @@ def test_goal_list_and_home_with_many_items_are_valid() -> None:
     me = member(1, "manager")
     data = Dashboard(
         me=me,
+        my_week=MyWeek(
+            "2026-W48", "submitted", "red", dt.datetime(2026, 11, 26, 9, tzinfo=dt.UTC), 20, "UTC"
+        ),
         my_goals=goals,
         team=[member(i) for i in range(400)],
         team_goal_counts={f"U{i:06d}": 2 for i in range(400)},
     )
     home = build_home("en", data)
     assert validate_view(home) == []
+    assert ":white_check_mark: Submitted · :red_circle:" in str(home)  # a manager who wrote one sees it
     assert "<@U999>" not in str(home)
 
 
@@ -127,3 +131,19 @@ def test_long_product_lines_are_shortened_with_the_readers_ellipsis_and_escaped(
         text = products_text(locale, person)
         assert "<!here>" not in text and text.endswith(ellipsis) and not text.endswith("…" + ellipsis)
         assert len(text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")) <= 500
+
+
+def test_home_says_where_this_weeks_update_stands() -> None:
+    saved_at = dt.datetime(2026, 11, 26, 9, 30, tzinfo=dt.UTC)
+    none = MyWeek("2026-W48", None, None, None, 0, "Asia/Shanghai")
+    skipped = MyWeek("2026-W48", "skipped", None, saved_at, 0, "Asia/Shanghai")
+    submitted = MyWeek("2026-W48", "submitted", "green", saved_at, 1, "Asia/Shanghai")
+
+    assert my_week_line("en", none) == "Not written yet: press “Write my update” above."
+    assert my_week_line("zh-CN", none) == "尚未填写，请点击上方的“填写周报”。"
+    assert my_week_line("en", skipped) == ":fast_forward: Skipped · updated 2026-11-26 17:30"
+    assert my_week_line("zh-CN", submitted) == (
+        ":white_check_mark: 已提交 · :large_green_circle: 绿色：进展顺利 · "
+        "1 项未解决阻碍 · 更新于 2026-11-26 17:30"
+    )
+    assert my_week_line("en", submitted).endswith("· 1 open blocker · updated 2026-11-26 17:30")

@@ -7,6 +7,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "*{role}* · {products}",
     },
     "home.reports_to": {"en": "Reports to {manager}", "zh-CN": "汇报对象：{manager}"},
+    "home.my_update": {"en": "My update for {week}", "zh-CN": "我的{week}周报"},
+    "home.update.none": {
+        "en": "Not written yet: press “Write my update” above.",
+        "zh-CN": "尚未填写，请点击上方的“填写周报”。",
+    },
     "home.my_goals": {"en": "My goals", "zh-CN": "我的目标"},
     "home.no_goals": {
         "en": "No open goals yet.",
