@@ -16,7 +16,6 @@ from tests.support.harness import WEEK, Harness, seed_team
 from tests.support.slack import (
     click,
     confirmation,
-    open_from_home,
     open_from_prompt,
     opened_view,
     saved,
@@ -134,18 +133,6 @@ def test_submission_is_saved_and_confirmed_by_dm_with_edit_and_resolved_buttons(
     # Saved from the prompt's DM: App Home is published when it is opened, not after each save.
     harness.settle()
     assert harness.fake.calls_to("views.publish") == []
-
-
-def test_a_save_made_from_app_home_republishes_the_tab(harness: Harness) -> None:
-    seed_team(harness)
-    view = open_from_home(harness, "UPM2")
-    assert json.loads(view["private_metadata"]) == {"week": WEEK, "home": True}
-
-    assert submit(harness, "UPM2", view, values()) == {}
-
-    confirmation(harness)
-    home = harness.fake.wait_for("views.publish")
-    assert home.params["user_id"] == "UPM2" and home.response["ok"]
 
 
 def test_a_forged_home_mark_costs_the_sender_a_publish_of_their_own_tab_only(harness: Harness) -> None:
