@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot.domain.roster import Role
-from bot.domain.schedule import local_week, zone
+from bot.domain.schedule import Leave, local_week, on_leave, zone
 from bot.services import goals as goal_service
 from bot.services.goals import GoalView
 from bot.services.roster import MemberView, card_view, to_view
+from bot.services.team_status import cadence_of
 from bot.services.unit import UowFactory, card_of
 from bot.services.workspaces import WorkspaceRef
 from storage.roster import Member, MemberCard
@@ -28,6 +29,7 @@ class MyWeek:
     updated_at: dt.datetime | None
     open_blockers: int
     timezone: str  # the person's, for the time it was saved
+    on_leave: bool = False  # not answered, and away for some of the week's status window
 
 
 @dataclass(frozen=True)
@@ -49,15 +51,23 @@ def dashboard(
         member = card_of(uow, user_id)
         mine = zone(member.timezone, workspace.timezone)
         today = now.astimezone(zone(None, workspace.timezone)).date()
-        return _dashboard(uow, member=member, today=today, my_week=_my_week(uow, member, now=now, tz=mine))
+        my_week = _my_week(uow, member, now=now, tz=mine, team_timezone=workspace.timezone)
+        return _dashboard(uow, member=member, today=today, my_week=my_week)
 
 
-def _my_week(uow: UnitOfWork, member: MemberCard, *, now: dt.datetime, tz: ZoneInfo) -> MyWeek:
+def _my_week(
+    uow: UnitOfWork, member: MemberCard, *, now: dt.datetime, tz: ZoneInfo, team_timezone: str
+) -> MyWeek:
     week = local_week(now, tz)
     answer = uow.status.week_answers(week, [member.id]).get(member.id)
-    if answer is None:
-        return MyWeek(week, None, None, None, 0, tz.key)
-    return MyWeek(week, answer.state, answer.health, answer.updated_at, answer.open_blockers, tz.key)
+    if answer is not None:
+        return MyWeek(week, answer.state, answer.health, answer.updated_at, answer.open_blockers, tz.key)
+    leaves = [Leave(leave.start_date, leave.end_date) for leave in uow.leaves.for_member(member.id)]
+    # The team's settings only when there is leave to weigh against the week's status window.
+    away = bool(leaves) and on_leave(
+        week, cadence_of(uow.team_settings.get(), fallback_timezone=team_timezone), leaves
+    )
+    return MyWeek(week, None, None, None, 0, tz.key, on_leave=away)
 
 
 def _dashboard(uow: UnitOfWork, *, member: MemberCard, today: dt.date, my_week: MyWeek) -> Dashboard:

@@ -94,7 +94,7 @@ def my_week_line(locale: str, week: MyWeek) -> str:
     """Where the person's update for this week stands: not written yet, skipped, or submitted
     with its health, open blockers and when it was saved."""
     if week.state is None:
-        return t(locale, "home.update.none")
+        return t(locale, "home.update.on_leave" if week.on_leave else "home.update.none")
     state = team_state(update_state=week.state, on_leave=False)
     return " · ".join(
         answer_parts(

@@ -143,7 +143,7 @@ def test_a_replay_is_refused_by_one_insert(engine: Engine, session_factory: sess
 
 def test_app_home_is_read_in_a_few_statements(engine: Engine, session_factory: sessionmaker[Session]) -> None:
     """Published on every visit to the tab: the PM's own row with its relations, their update
-    this week with its open blockers counted, and their goals."""
+    this week with its open blockers counted (and, with none yet, their leave), and their goals."""
     team, _goals = _team(session_factory)
 
     def dashboard(user_id: str) -> home.Dashboard:
@@ -158,7 +158,7 @@ def test_app_home_is_read_in_a_few_statements(engine: Engine, session_factory: s
         mine = dashboard("UPM1")
     assert [g.title for g in mine.my_goals] == ["Travel card", "Deposits"]
     assert mine.me.manager_slack_id == "UMGR"
-    assert sent == ["SELECT member", "SELECT status_update", "SELECT goal"]
+    assert sent == ["SELECT member", "SELECT status_update", "SELECT leave", "SELECT goal"]
 
     with statements(engine) as sent:
         managers = dashboard("UMGR")
@@ -166,6 +166,7 @@ def test_app_home_is_read_in_a_few_statements(engine: Engine, session_factory: s
     assert sent == [
         "SELECT member",
         "SELECT status_update",  # the manager's own update this week
+        "SELECT leave",  # none written: away this week?
         "SELECT goal",
         "SELECT member",  # the reports
         "SELECT member_product_line",  # ...and their product lines

@@ -157,3 +157,21 @@ def test_a_skipped_week_shows_as_skipped(harness: Harness) -> None:
     click(harness, "UPM2", StatusAction.SKIP, WEEK, where=post_prompt(harness, "UPM2"))
     harness.fake.wait_for("views.publish")  # a skip republishes the tab
     assert ":fast_forward: Skipped" in home_text(harness)
+
+
+def test_leave_over_the_status_window_says_no_update_is_expected(harness: Harness) -> None:
+    seed_team(harness)
+    harness.command("UPM2", "leave 2026-11-24 2026-12-04")
+
+    harness.sender.event(home_opened("UPM2"))
+
+    assert ":palm_tree: On leave this week: no update is expected." in home_text(harness)
+
+
+def test_leave_outside_the_status_window_still_asks_for_the_update(harness: Harness) -> None:
+    seed_team(harness)
+    harness.command("UPM2", "leave 2026-11-23 2026-11-24")  # Monday and Tuesday only
+
+    harness.sender.event(home_opened("UPM2"))
+
+    assert "Not written yet" in home_text(harness)

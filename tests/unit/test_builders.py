@@ -141,6 +141,8 @@ def test_home_says_where_this_weeks_update_stands() -> None:
 
     assert my_week_line("en", none) == "Not written yet: press “Write my update” above."
     assert my_week_line("zh-CN", none) == "尚未填写，请点击上方的“填写周报”。"
+    away = MyWeek("2026-W48", None, None, None, 0, "Asia/Shanghai", on_leave=True)
+    assert my_week_line("zh-CN", away) == ":palm_tree: 本周休假，无需填写周报。"
     assert my_week_line("en", skipped) == ":fast_forward: Skipped · updated 2026-11-26 17:30"
     assert my_week_line("zh-CN", submitted) == (
         ":white_check_mark: 已提交 · :large_green_circle: 绿色：进展顺利 · "

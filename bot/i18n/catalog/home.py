@@ -12,6 +12,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Not written yet: press “Write my update” above.",
         "zh-CN": "尚未填写，请点击上方的“填写周报”。",
     },
+    "home.update.on_leave": {
+        "en": ":palm_tree: On leave this week: no update is expected.",
+        "zh-CN": ":palm_tree: 本周休假，无需填写周报。",
+    },
     "home.my_goals": {"en": "My goals", "zh-CN": "我的目标"},
     "home.no_goals": {
         "en": "No open goals yet.",
