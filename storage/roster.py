@@ -18,7 +18,7 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.orm import Mapped, aliased, joinedload, lazyload, mapped_column, relationship
+from sqlalchemy.orm import Mapped, joinedload, lazyload, mapped_column, relationship
 
 from storage.base import Base, UTCDateTime, WorkspaceScoped
 from storage.clock import system_now
@@ -107,35 +107,49 @@ class Person(NamedTuple):
 _members = cast(Table, Member.__table__)
 
 
+_manager = _members.alias("manager")
+# A member's card without their product lines, and where it is read from: themself and their manager.
+_CARD_COLUMNS = (
+    _members.c.id,
+    _members.c.slack_user_id,
+    _members.c.name,
+    _members.c.role,
+    _manager.c.slack_user_id,
+    _manager.c.name,
+    _members.c.timezone,
+    _members.c.locale,
+    _members.c.active,
+    _members.c.deactivated_in_slack,
+)
+_WITH_MANAGER = _members.outerjoin(_manager, _manager.c.id == _members.c.manager_id)
+
+
 def _card_statement() -> Any:
-    manager = _members.alias("manager")
     links = cast(Table, MemberProductLine.__table__)
     lines = cast(Table, ProductLine.__table__)
-    m = _members.c
     return (
-        select(
-            m.id,
-            m.slack_user_id,
-            m.name,
-            m.role,
-            manager.c.slack_user_id,
-            manager.c.name,
-            m.timezone,
-            m.locale,
-            m.active,
-            m.deactivated_in_slack,
-            lines.c.name,
-        )
-        .select_from(_members)
-        .outerjoin(manager, manager.c.id == m.manager_id)
-        .outerjoin(links, links.c.member_id == m.id)
+        select(*_CARD_COLUMNS, lines.c.name)
+        .select_from(_WITH_MANAGER)
+        .outerjoin(links, links.c.member_id == _members.c.id)
         .outerjoin(lines, lines.c.id == links.c.product_line_id)
-        .where(m.workspace_id == bindparam("b_workspace"), m.slack_user_id == bindparam("b_user"))
+        .where(
+            _members.c.workspace_id == bindparam("b_workspace"),
+            _members.c.slack_user_id == bindparam("b_user"),
+        )
         .order_by(lines.c.name)
     )
 
 
 _CARD = _card_statement()
+_ROSTER = (
+    select(*_CARD_COLUMNS)
+    .select_from(_WITH_MANAGER)
+    .where(
+        _members.c.workspace_id == bindparam("b_workspace"),
+        or_(_members.c.active.is_(True), _members.c.deactivated_in_slack.is_(True)),
+    )
+    .order_by(_members.c.name, _members.c.slack_user_id)
+)
 _PEOPLE = (
     select(_members.c.id, _members.c.slack_user_id, _members.c.name)
     .where(
@@ -235,20 +249,10 @@ class MemberRepository(WorkspaceScoped):
         """Active members, and members Slack deactivated (shown as such), as cards: with their
         manager's Slack ID and name and their product lines.
 
-        Two column queries instead of loading Member graphs: the roster is read on every
-        `/pm team` and can hold hundreds of people.
+        Two column queries (the card's columns, as `card` reads them) instead of Member graphs:
+        the roster is read on every `/pm team` and can hold hundreds of people.
         """
-        manager = aliased(Member)
-        rows = self.session.execute(
-            select(Member, manager.slack_user_id, manager.name)
-            .outerjoin(manager, Member.manager_id == manager.id)
-            .where(
-                Member.workspace_id == self.workspace_id,
-                or_(Member.active.is_(True), Member.deactivated_in_slack.is_(True)),
-            )
-            .order_by(Member.name, Member.slack_user_id)
-            .options(lazyload(Member.manager), lazyload(Member.product_lines))
-        ).all()
+        rows = self.core().execute(_ROSTER, {"b_workspace": self.workspace_id}).all()
         lines: dict[int, list[str]] = {}
         for member_id, name in self.session.execute(
             select(MemberProductLine.member_id, ProductLine.name)
@@ -257,22 +261,7 @@ class MemberRepository(WorkspaceScoped):
             .order_by(ProductLine.name)
         ):
             lines.setdefault(member_id, []).append(name)
-        return [
-            MemberCard(
-                id=m.id,
-                slack_user_id=m.slack_user_id,
-                name=m.name,
-                role=m.role,
-                manager_slack_id=mgr_id,
-                manager_name=mgr_name,
-                timezone=m.timezone,
-                locale=m.locale,
-                active=m.active,
-                deactivated_in_slack=m.deactivated_in_slack,
-                product_lines=tuple(lines.get(m.id, ())),
-            )
-            for m, mgr_id, mgr_name in rows
-        ]
+        return [MemberCard._make((*row, tuple(lines.get(row[0], ())))) for row in rows]
 
     def roster_version(self) -> tuple[int, str]:
         """Changes whenever the roster does (members touched on every change): a cache key."""
